@@ -1,0 +1,118 @@
+// Package members holds the pure logic of group membership: the difference
+// between declared and live members and how it splits into API batches.
+// It does no I/O so that it can be table-tested, fuzzed and benchmarked.
+package members
+
+import (
+	"slices"
+)
+
+// Roles as the API names them.
+const (
+	RoleOwner  = "Owner"
+	RoleAdmin  = "Admin"
+	RoleMember = "Member"
+)
+
+// Declared is one member as the configuration wants it.
+type Declared struct {
+	Role         string // RoleAdmin or RoleMember
+	JoinTime     int64  // 0 when not declared
+	UnreadMsgNum int64  // 0 when not declared; only sent on import
+}
+
+// Live is one member as the server reports it.
+type Live struct {
+	Role     string
+	JoinTime int64
+}
+
+// Import is one member to send to import_group_member.
+type Import struct {
+	Account string
+	Declared
+}
+
+// RoleChange is one modify_group_member_info call.
+type RoleChange struct {
+	Account string
+	Role    string
+}
+
+// Changes is the minimum set of calls that turns live into declared.
+// Rejoins (a changed join_time, which only import can set) appear in both
+// Remove and Import, removal first.
+type Changes struct {
+	Import      []Import
+	Remove      []string
+	RoleChanges []RoleChange
+	Rejoin      []string
+}
+
+// Empty reports whether nothing needs to be done.
+func (c Changes) Empty() bool {
+	return len(c.Import) == 0 && len(c.Remove) == 0 && len(c.RoleChanges) == 0
+}
+
+// Diff computes the changes. previouslyManaged says which accounts this
+// resource managed before (its prior state); in non-exclusive mode only those
+// may be removed, so members added by other means are never touched. In
+// exclusive mode every live member that is not declared is removed. The owner
+// is never imported, removed or modified.
+func Diff(declared map[string]Declared, live map[string]Live, previouslyManaged func(string) bool, exclusive bool) Changes {
+	var c Changes
+	for account, d := range declared {
+		l, ok := live[account]
+		switch {
+		case !ok:
+			c.Import = append(c.Import, Import{Account: account, Declared: d})
+		case l.Role == RoleOwner:
+			// Validation refuses declaring the owner before any call; never act on it.
+		case d.JoinTime != 0 && d.JoinTime != l.JoinTime:
+			c.Rejoin = append(c.Rejoin, account)
+			c.Remove = append(c.Remove, account)
+			c.Import = append(c.Import, Import{Account: account, Declared: d})
+		case d.Role != l.Role:
+			c.RoleChanges = append(c.RoleChanges, RoleChange{Account: account, Role: d.Role})
+		}
+	}
+	for account, l := range live {
+		if l.Role == RoleOwner {
+			continue
+		}
+		if _, ok := declared[account]; ok {
+			continue
+		}
+		if exclusive || (previouslyManaged != nil && previouslyManaged(account)) {
+			c.Remove = append(c.Remove, account)
+		}
+	}
+	slices.SortFunc(c.Import, func(a, b Import) int { return compareStrings(a.Account, b.Account) })
+	slices.Sort(c.Remove)
+	slices.Sort(c.Rejoin)
+	slices.SortFunc(c.RoleChanges, func(a, b RoleChange) int { return compareStrings(a.Account, b.Account) })
+	return c
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// Batches splits items into consecutive chunks of at most size elements.
+// The chunks share the backing array of items.
+func Batches[T any](items []T, size int) [][]T {
+	if size < 1 {
+		size = 1
+	}
+	out := make([][]T, 0, (len(items)+size-1)/size)
+	for start := 0; start < len(items); start += size {
+		out = append(out, items[start:min(start+size, len(items))])
+	}
+	return out
+}
