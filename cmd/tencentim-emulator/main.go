@@ -1,0 +1,256 @@
+// Command tencentim-emulator serves a local emulator of the Tencent Cloud IM
+// server REST API on a loopback address, for demos, manual testing and
+// black-box tests. See internal/emulator/README.md.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/tencentim/terraform-provider-tencentim/internal/emulator"
+	"github.com/tencentim/terraform-provider-tencentim/internal/usersig"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, nil); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		fmt.Fprintln(os.Stderr, "tencentim-emulator:", err)
+		os.Exit(1)
+	}
+}
+
+type config struct {
+	listen, secretKey, admin, accountsFile, persist, portFile string
+	missingAccount, nextType                                  string
+	sdkappid                                                  uint64
+	accounts                                                  int
+	seedDemo, genUserSig                                      bool
+	importCap, deleteCap, pageSize, rateLimit, groupLimit     int
+	latency, sigExpire                                        time.Duration
+}
+
+// run is main without the process: it serves until ctx is done and sends the
+// actual listen address on ready (if non-nil) once listening.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready chan<- string) error {
+	var c config
+	fs := flag.NewFlagSet("tencentim-emulator", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "loopback `address` to listen on (port 0 picks a free port)")
+	fs.Uint64Var(&c.sdkappid, "sdkappid", 1400000000, "SDKAppID of the emulated app")
+	fs.StringVar(&c.secretKey, "secret-key", "emulator-secret-key", "secret key of the emulated app (signs UserSigs)")
+	fs.StringVar(&c.admin, "admin", "administrator", "app admin identifier")
+	fs.IntVar(&c.accounts, "accounts", 0, "seed accounts user1..userN")
+	fs.StringVar(&c.accountsFile, "accounts-file", "", "seed accounts from a `file` (one UserID per line, # comments)")
+	fs.BoolVar(&c.seedDemo, "seed-demo", false, "seed demo accounts and groups (fixed IDs) and print them")
+	fs.StringVar(&c.persist, "persist", "", "load state from and save it to this JSON `file`")
+	fs.IntVar(&c.importCap, "import-cap", 300, "max members per import_group_member/add_group_member (docs: 300, 100 or 20)")
+	fs.IntVar(&c.deleteCap, "delete-cap", 100, "max members per delete_group_member")
+	fs.IntVar(&c.pageSize, "page-size", 200, "max members per get_group_member_info page")
+	fs.StringVar(&c.missingAccount, "missing-account", emulator.MissingAccountRequest, "import of a non-existent account: request (10019) or member (Result 0)")
+	fs.StringVar(&c.nextType, "next-type", emulator.NextTypeString, "JSON type of Community Next: string or integer")
+	fs.DurationVar(&c.latency, "latency", 0, "latency added to every API request")
+	fs.IntVar(&c.rateLimit, "rate-limit", 0, "requests/second per app (0 = unlimited); excess gets 10006")
+	fs.IntVar(&c.groupLimit, "group-member-limit", 0, "default MaxMemberNum for new groups (0 = 6000, Community 100000)")
+	fs.StringVar(&c.portFile, "port-file", "", "write the actual listen address to this `file` once listening")
+	fs.BoolVar(&c.genUserSig, "gen-usersig", false, "print a UserSig for -sdkappid/-secret-key/-admin and exit")
+	fs.DurationVar(&c.sigExpire, "usersig-expire", 180*24*time.Hour, "validity of the UserSig printed by -gen-usersig")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	if c.genUserSig {
+		sig, err := usersig.Generate(c.sdkappid, c.secretKey, c.admin, c.sigExpire, time.Now())
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintln(stdout, sig)
+		return err
+	}
+	if err := checkLoopback(c.listen); err != nil {
+		return err
+	}
+	if c.missingAccount != emulator.MissingAccountRequest && c.missingAccount != emulator.MissingAccountMember {
+		return fmt.Errorf("-missing-account must be request or member")
+	}
+	if c.nextType != emulator.NextTypeString && c.nextType != emulator.NextTypeInteger {
+		return fmt.Errorf("-next-type must be string or integer")
+	}
+
+	logger := log.New(stderr, "", log.LstdFlags|log.Lmicroseconds)
+	e := emulator.New(emulator.Options{
+		PersistPath: c.persist,
+		Settings: emulator.Settings{
+			ImportCap: c.importCap, DeleteCap: c.deleteCap, PageSize: c.pageSize,
+			MissingAccount: c.missingAccount, NextType: c.nextType, Latency: c.latency,
+			RateLimit: c.rateLimit, GroupMemberLimit: c.groupLimit,
+		},
+		// Only these fields are logged: never the query string, which
+		// carries the UserSig.
+		OnRequest: func(r emulator.LoggedRequest) {
+			logger.Printf("%s sdkappid=%d group=%q members=%d code=%d http=%d %dms",
+				orDash(r.Command), r.SDKAppID, r.GroupID, r.Members, r.ErrorCode, r.HTTPStatus, r.Duration.Milliseconds())
+		},
+	})
+	if err := e.PersistError(); err != nil {
+		return err
+	}
+	if err := seed(e, c, stdout); err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", c.listen)
+	if err != nil {
+		return err
+	}
+	addr := ln.Addr().String()
+	if c.portFile != "" {
+		if err := writeFileAtomic(c.portFile, addr+"\n"); err != nil {
+			_ = ln.Close()
+			return err
+		}
+	}
+	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	fmt.Fprintf(stdout, "tencentim-emulator listening on http://%s (sdkappid %d, admin %s)\n", addr, c.sdkappid, c.admin)
+	if ready != nil {
+		ready <- addr
+	}
+
+	select {
+	case err = <-served:
+	case <-ctx.Done():
+		// Let in-flight calls finish, but not for long: calls parked in a
+		// Delay fault would otherwise hold the shutdown.
+		shutCtx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		if srv.Shutdown(shutCtx) != nil {
+			_ = srv.Close()
+		}
+		cancel()
+		err = <-served
+	}
+	if ferr := e.Close(); ferr != nil && err == nil {
+		err = ferr
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// checkLoopback refuses anything but loopback: the emulator has no real
+// authentication on its control endpoints.
+func checkLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("-listen %q: %v", addr, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("-listen %q: only loopback addresses (127.0.0.1, ::1, localhost) are allowed", addr)
+}
+
+// Fixed demo groups, so demos and READMEs can refer to them.
+var demoGroups = []emulator.Group{
+	{ID: "demo-work", Type: "Work", Name: "Demo Work group", Owner: "user1"},
+	{ID: "demo-public", Type: "Public", Name: "Demo Public group", Owner: "user1"},
+	{ID: "demo-meeting", Type: "Meeting", Name: "Demo Meeting group", Owner: "user1"},
+	{ID: "@TGS#_demo-community", Type: "Community", Name: "Demo Community group", Owner: "user1"},
+	{ID: "demo-avchatroom", Type: "AVChatRoom", Name: "Demo AVChatRoom", Owner: "user1"},
+}
+
+func seed(e *emulator.Emulator, c config, stdout io.Writer) error {
+	e.AddApp(c.sdkappid, c.secretKey, c.admin)
+	n := c.accounts
+	if c.seedDemo && n < 10 {
+		n = 10
+	}
+	var users []string
+	for i := 1; i <= n; i++ {
+		users = append(users, fmt.Sprintf("user%d", i))
+	}
+	if c.accountsFile != "" {
+		f, err := os.Open(c.accountsFile)
+		if err != nil {
+			return err
+		}
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			line := strings.TrimSpace(sc.Text())
+			if line != "" && !strings.HasPrefix(line, "#") {
+				users = append(users, line)
+			}
+		}
+		_ = f.Close()
+		if err := sc.Err(); err != nil {
+			return err
+		}
+	}
+	e.AddAccounts(c.sdkappid, users...)
+	if !c.seedDemo {
+		return nil
+	}
+	fmt.Fprintf(stdout, "demo app: sdkappid=%d admin=%s secret-key=%s accounts=user1..user%d\n", c.sdkappid, c.admin, c.secretKey, n)
+	for _, g := range demoGroups {
+		if _, ok := e.GroupInfo(c.sdkappid, g.ID); !ok { // kept from -persist
+			if _, err := e.AddGroup(c.sdkappid, g); err != nil {
+				return err
+			}
+			if g.Type != "AVChatRoom" {
+				if err := e.PutMember(c.sdkappid, g.ID, emulator.Member{Account: "user2"}); err != nil {
+					return err
+				}
+			}
+		}
+		fmt.Fprintf(stdout, "demo group: %-22s type=%-10s owner=%s\n", g.ID, g.Type, g.Owner)
+	}
+	return nil
+}
+
+func writeFileAtomic(path, content string) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(content)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		_ = os.Remove(f.Name())
+	}
+	return err
+}

@@ -1,0 +1,287 @@
+package emulator
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// stateFile is both the persistence format and (without secret keys) the
+// /emulator/state view.
+type stateFile struct {
+	Version int        `json:"version"`
+	Apps    []appState `json:"apps"`
+}
+
+type appState struct {
+	SDKAppID  uint64             `json:"sdkappid"`
+	SecretKey string             `json:"secret_key,omitempty"`
+	Admins    []string           `json:"admins"`
+	Accounts  []string           `json:"accounts"`
+	Profiles  map[string]profile `json:"profiles,omitempty"`
+	Groups    []groupState       `json:"groups"`
+}
+
+type groupState struct {
+	ID              string        `json:"id"`
+	Type            string        `json:"type"`
+	Name            string        `json:"name"`
+	Owner           string        `json:"owner"`
+	CreateTime      int64         `json:"create_time"`
+	MaxMemberNum    int           `json:"max_member_num"`
+	Introduction    string        `json:"introduction,omitempty"`
+	Notification    string        `json:"notification,omitempty"`
+	FaceURL         string        `json:"face_url,omitempty"`
+	ApplyJoinOption string        `json:"apply_join_option,omitempty"`
+	MemberNum       int           `json:"member_num"`
+	Members         []memberState `json:"members"` // read order: owner first, then join order
+}
+
+type memberState struct {
+	Account      string `json:"account"`
+	Role         string `json:"role"`
+	JoinTime     int64  `json:"join_time"`
+	UnreadMsgNum int64  `json:"unread_msg_num,omitempty"`
+	MsgFlag      string `json:"msg_flag,omitempty"`
+	NameCard     string `json:"name_card,omitempty"`
+	ShutUpUntil  int64  `json:"shut_up_until,omitempty"`
+}
+
+// snapshot copies the state of one app (only != nil) or all apps. Callers
+// hold at least the read lock.
+func (e *Emulator) snapshot(only *uint64, withKeys bool) stateFile {
+	ids := make([]uint64, 0, len(e.apps))
+	for id := range e.apps {
+		if only == nil || *only == id {
+			ids = append(ids, id)
+		}
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	sf := stateFile{Version: 1, Apps: []appState{}}
+	for _, id := range ids {
+		a := e.apps[id]
+		as := appState{SDKAppID: id, Admins: []string{}, Accounts: []string{}, Groups: []groupState{}}
+		if withKeys {
+			as.SecretKey = a.key
+		}
+		for ad := range a.admins {
+			as.Admins = append(as.Admins, ad)
+		}
+		sort.Strings(as.Admins)
+		for u, p := range a.accounts {
+			as.Accounts = append(as.Accounts, u)
+			if p != (profile{}) {
+				if as.Profiles == nil {
+					as.Profiles = map[string]profile{}
+				}
+				as.Profiles[u] = p
+			}
+		}
+		sort.Strings(as.Accounts)
+		gids := make([]string, 0, len(a.groups))
+		for gid := range a.groups {
+			gids = append(gids, gid)
+		}
+		sort.Strings(gids)
+		for _, gid := range gids {
+			g := a.groups[gid]
+			gs := groupState{
+				ID: g.id, Type: g.typ, Name: g.name, Owner: g.owner, CreateTime: g.createTime,
+				MaxMemberNum: g.maxMembers, Introduction: g.introduction, Notification: g.notification,
+				FaceURL: g.faceURL, ApplyJoinOption: g.applyJoin, MemberNum: len(g.members),
+			}
+			view := g.ordered()
+			gs.Members = make([]memberState, len(view))
+			for i, m := range view {
+				gs.Members[i] = memberState{
+					Account: m.account, Role: m.role, JoinTime: m.joinTime, UnreadMsgNum: m.unread,
+					MsgFlag: m.msgFlag, NameCard: m.nameCard, ShutUpUntil: m.shutUpUntil,
+				}
+			}
+			as.Groups = append(as.Groups, gs)
+		}
+		sf.Apps = append(sf.Apps, as)
+	}
+	return sf
+}
+
+// restore replaces the state with sf. Callers hold the write lock.
+func (e *Emulator) restore(sf stateFile) error {
+	apps := map[uint64]*app{}
+	for _, as := range sf.Apps {
+		a := newApp(as.SDKAppID)
+		a.key = as.SecretKey
+		for _, ad := range as.Admins {
+			a.admins[ad] = true
+		}
+		for _, u := range as.Accounts {
+			a.accounts[u] = as.Profiles[u]
+		}
+		for _, gs := range as.Groups {
+			k, ok := kindOf(gs.Type)
+			if !ok {
+				return fmt.Errorf("group %s: invalid type %q", gs.ID, gs.Type)
+			}
+			g := newGroup(Group{ID: gs.ID, Type: gs.Type, Name: gs.Name, CreateTime: gs.CreateTime, MaxMemberNum: gs.MaxMemberNum}, k)
+			g.introduction, g.notification, g.faceURL = gs.Introduction, gs.Notification, gs.FaceURL
+			if gs.ApplyJoinOption != "" {
+				g.applyJoin = gs.ApplyJoinOption
+			}
+			for _, ms := range gs.Members {
+				role := ms.Role
+				if role == "" {
+					role = RoleMember
+				}
+				g.addMember(&member{
+					account: ms.Account, role: role, joinTime: ms.JoinTime, unread: ms.UnreadMsgNum,
+					msgFlag: ms.MsgFlag, nameCard: ms.NameCard, shutUpUntil: ms.ShutUpUntil,
+				})
+			}
+			a.groups[gs.ID] = g
+		}
+		apps[as.SDKAppID] = a
+	}
+	e.apps = apps
+	return nil
+}
+
+// persister writes the state after mutations. Saves are synchronous, so a
+// mutation is normally on disk before its response is sent, and coalesced: a
+// save that finds a newer save already covered its change does nothing. Once
+// the encoded state exceeds bigState (e.g. a 100k-member group), rewriting
+// it on every call would dominate, so saves are debounced by saveDelay
+// instead; Flush/Close (and the command's shutdown) still write
+// synchronously. Size, not save time, decides, so behaviour does not depend
+// on disk speed.
+type persister struct {
+	mu       sync.Mutex
+	gen      atomic.Uint64 // bumped by every mutation
+	saved    uint64        // generation on disk; guarded by mu
+	err      error         // last load/save error; guarded by mu
+	lastSize int           // bytes written by the last save; guarded by mu
+	timer    *time.Timer   // pending debounced save; guarded by mu
+}
+
+const (
+	bigState  = 1 << 20
+	saveDelay = 250 * time.Millisecond
+)
+
+func (e *Emulator) load() error {
+	raw, err := os.ReadFile(e.persistPath)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("emulator: loading state: %w", err)
+	}
+	var sf stateFile
+	if err := json.Unmarshal(raw, &sf); err != nil {
+		return fmt.Errorf("emulator: loading state from %s: %w", e.persistPath, err)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := e.restore(sf); err != nil {
+		return fmt.Errorf("emulator: loading state from %s: %w", e.persistPath, err)
+	}
+	return nil
+}
+
+// changed is called after every mutation (outside e.mu).
+func (e *Emulator) changed() {
+	if e.persistPath == "" {
+		return
+	}
+	p := &e.persist
+	p.gen.Add(1)
+	p.mu.Lock()
+	if p.lastSize > bigState {
+		if p.timer == nil {
+			p.timer = time.AfterFunc(saveDelay, func() {
+				p.mu.Lock()
+				p.timer = nil
+				p.mu.Unlock()
+				_ = e.save()
+			})
+		}
+		p.mu.Unlock()
+		return
+	}
+	p.mu.Unlock()
+	_ = e.save()
+}
+
+func (e *Emulator) save() error {
+	p := &e.persist
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	gen := p.gen.Load()
+	if gen == p.saved {
+		return p.err
+	}
+	e.mu.RLock()
+	sf := e.snapshot(nil, true)
+	e.mu.RUnlock()
+	raw, err := json.MarshalIndent(sf, "", " ")
+	p.lastSize = len(raw)
+	if err == nil {
+		err = writeAtomic(e.persistPath, raw)
+	}
+	if err != nil {
+		p.err = fmt.Errorf("emulator: saving state: %w", err)
+		return p.err
+	}
+	p.saved, p.err = gen, nil
+	return nil
+}
+
+func writeAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+	}
+	return err
+}
+
+// Flush writes any unsaved state to PersistPath (no-op without one).
+func (e *Emulator) Flush() error {
+	if e.persistPath == "" {
+		return nil
+	}
+	e.persist.mu.Lock()
+	if t := e.persist.timer; t != nil && t.Stop() {
+		e.persist.timer = nil
+	}
+	e.persist.mu.Unlock()
+	return e.save()
+}
+
+// Close flushes persistence; the emulator stays usable.
+func (e *Emulator) Close() error { return e.Flush() }
+
+// PersistError reports the last failure to load or save PersistPath.
+func (e *Emulator) PersistError() error {
+	e.persist.mu.Lock()
+	defer e.persist.mu.Unlock()
+	return e.persist.err
+}
