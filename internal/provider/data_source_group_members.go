@@ -1,0 +1,133 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+)
+
+var (
+	_ datasource.DataSource              = (*groupMembersDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*groupMembersDataSource)(nil)
+)
+
+func newGroupMembersDataSource() datasource.DataSource { return &groupMembersDataSource{} }
+
+type groupMembersDataSource struct {
+	data *providerData
+}
+
+type groupMembersDataSourceModel struct {
+	GroupID      types.String `tfsdk:"group_id"`
+	ID           types.String `tfsdk:"id"`
+	OwnerAccount types.String `tfsdk:"owner_account"`
+	GroupType    types.String `tfsdk:"group_type"`
+	MemberCount  types.Int64  `tfsdk:"member_count"`
+	Members      types.Map    `tfsdk:"members"`
+}
+
+var dataSourceMemberType = types.ObjectType{AttrTypes: map[string]attr.Type{
+	attrRole:     types.StringType,
+	attrJoinTime: types.Int64Type,
+}}
+
+func (d *groupMembersDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_group_members"
+}
+
+func (d *groupMembersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Reads every member of a group, the owner included, with one paged read (the `Next` cursor for Community groups).",
+		Attributes: map[string]schema.Attribute{
+			"group_id": schema.StringAttribute{
+				MarkdownDescription: "The group to read.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 48)},
+			},
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The group ID.",
+				Computed:            true,
+			},
+			"owner_account": schema.StringAttribute{
+				MarkdownDescription: "The group's owner; empty for ownerless groups.",
+				Computed:            true,
+			},
+			"group_type": schema.StringAttribute{
+				MarkdownDescription: "The group's type: `Work`, `Public`, `Meeting`, `Community` or `AVChatRoom` (or a legacy name).",
+				Computed:            true,
+			},
+			"member_count": schema.Int64Attribute{
+				MarkdownDescription: "How many members the group has, the owner included.",
+				Computed:            true,
+			},
+			"members": schema.MapNestedAttribute{
+				MarkdownDescription: "The members keyed by account. AVChatRoom groups keep no member list, so this is empty for them.",
+				Computed:            true,
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					attrRole: schema.StringAttribute{
+						MarkdownDescription: "`Owner`, `Admin` or `Member`.",
+						Computed:            true,
+					},
+					attrJoinTime: schema.Int64Attribute{
+						MarkdownDescription: "When the member joined, in Unix seconds.",
+						Computed:            true,
+					},
+				}},
+			},
+		},
+	}
+}
+
+func (d *groupMembersDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	data, ok := req.ProviderData.(*providerData)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected data source configure type",
+			fmt.Sprintf("Expected *providerData, got: %T. Please report this issue to the provider developers.", req.ProviderData))
+		return
+	}
+	d.data = data
+}
+
+func (d *groupMembersDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m groupMembersDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if d.data == nil {
+		resp.Diagnostics.AddError("Provider not configured",
+			"The tencentim provider has no configuration yet, usually because a provider setting depends on a value known only after apply.")
+		return
+	}
+	rec := newReconciler(d.data, m.GroupID.ValueString(), nil)
+	live, err := rec.readGroup(ctx)
+	if err != nil {
+		f := rec.readFailure(err)
+		resp.Diagnostics.AddAttributeError(pathGroupID, f.summary, f.detail)
+		return
+	}
+	elems := make(map[string]attr.Value, len(live.members))
+	for account, l := range live.members {
+		elems[account] = types.ObjectValueMust(dataSourceMemberType.AttrTypes, map[string]attr.Value{
+			attrRole:     types.StringValue(l.Role),
+			attrJoinTime: types.Int64Value(l.JoinTime),
+		})
+	}
+	m.ID = m.GroupID
+	m.OwnerAccount = types.StringValue(live.info.OwnerAccount)
+	m.GroupType = types.StringValue(live.info.Type)
+	m.MemberCount = types.Int64Value(int64(len(live.members)))
+	m.Members = types.MapValueMust(dataSourceMemberType, elems)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+var pathGroupID = path.Root("group_id")

@@ -1,0 +1,213 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+
+	"github.com/tencentim/terraform-provider-tencentim/internal/emulator"
+)
+
+// rangeMembers declares user<from>..user<to> with the default role.
+func rangeMembers(from, to int) string {
+	return fmt.Sprintf(`{ for i in range(%d, %d) : format("user%%04d", i) => {} }`, from, to+1)
+}
+
+func TestAccGroupMembers_thousandMembersInFourImports(t *testing.T) {
+	env := newTestEnv(t, 1000)
+	gid := env.group("Public")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:           env.membersConfig(gid, false, rangeMembers(1, 1000)),
+			ConfigPlanChecks: emptyPlanAfterApply(),
+			ConfigStateChecks: []statecheck.StateCheck{
+				importSizes(env, []int{300, 300, 300, 100}),
+				stateMatchesServer{env: env, address: membersAddr, groupID: gid, wantSize: 1000},
+			},
+		}},
+	})
+}
+
+// importSizes asserts the members per import_group_member call, in any order
+// (batches run in parallel).
+func importSizes(env *testEnv, want []int) statecheck.StateCheck {
+	return checkFunc(func() error {
+		got := append([]int(nil), env.emu.Stats()["import_group_member"].Members...)
+		if !sameMultiset(got, want) {
+			return fmt.Errorf("import_group_member members per call = %v, want %v", got, want)
+		}
+		return nil
+	})
+}
+
+func TestAccGroupMembers_lowerServerImportCap(t *testing.T) {
+	env := newTestEnv(t, 1000)
+	env.emu.UpdateSettings(func(s *emulator.Settings) { s.ImportCap = 20; s.DeleteCap = 20 })
+	gid := env.group("Public")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:            env.membersConfig(gid, false, rangeMembers(1, 1000)),
+				ConfigPlanChecks:  emptyPlanAfterApply(),
+				ConfigStateChecks: []statecheck.StateCheck{stateMatchesServer{env: env, address: membersAddr, groupID: gid, wantSize: 1000}},
+			},
+			{
+				Config:            env.membersConfig(gid, false, rangeMembers(1, 500)),
+				ConfigPlanChecks:  emptyPlanAfterApply(),
+				ConfigStateChecks: []statecheck.StateCheck{stateMatchesServer{env: env, address: membersAddr, groupID: gid, wantSize: 500}},
+			},
+		},
+	})
+}
+
+// Each reading the docs leave open: a missing account as a request-level
+// 10019 or as Result 0, the Community cursor as a string or an integer, and
+// pages smaller than asked for.
+func TestAccGroupMembers_openReadings(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		groupType string
+		settings  func(*emulator.Settings)
+	}{
+		{"missing account as 10019", "Public", func(s *emulator.Settings) { s.MissingAccount = "request" }},
+		{"missing account as Result 0", "Public", func(s *emulator.Settings) { s.MissingAccount = "member" }},
+		{"community next as string, page 7", "Community", func(s *emulator.Settings) { s.NextType = "string"; s.PageSize = 7 }},
+		{"community next as integer, page 7", "Community", func(s *emulator.Settings) { s.NextType = "integer"; s.PageSize = 7 }},
+		{"offset pages of 7", "Public", func(s *emulator.Settings) { s.PageSize = 7 }},
+		{"offset pages of 1", "Meeting", func(s *emulator.Settings) { s.PageSize = 1 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := newTestEnv(t, 40)
+			env.emu.UpdateSettings(tc.settings)
+			gid := env.group(tc.groupType)
+			withGhost := env.membersConfig(gid, false, fmt.Sprintf(`merge(%s, { ghost1 = {}, ghost2 = {} })`, rangeMembers(1, 30)))
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testProviderFactories,
+				Steps: []resource.TestStep{
+					{
+						Config:      withGhost,
+						ExpectError: regexp.MustCompile(`(?s)ghost1, ghost2`),
+					},
+					{
+						Config:            env.membersConfig(gid, false, rangeMembers(1, 30)),
+						ConfigPlanChecks:  emptyPlanAfterApply(),
+						ConfigStateChecks: []statecheck.StateCheck{stateMatchesServer{env: env, address: membersAddr, groupID: gid, wantSize: 30}},
+					},
+					{
+						ResourceName:      membersAddr,
+						ImportState:       true,
+						ImportStateVerify: true,
+					},
+				},
+			})
+		})
+	}
+}
+
+// A failure in the middle of an apply leaves the state equal to the server,
+// and the next apply finishes the job without removing anyone.
+func TestAccGroupMembers_failureMidApply(t *testing.T) {
+	env := newTestEnv(t, 1000)
+	gid := env.group("Public")
+	managed := func(string) bool { return true }
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:           env.membersConfig(gid, false, rangeMembers(1, 10)),
+				ConfigPlanChecks: emptyPlanAfterApply(),
+			},
+			{
+				PreConfig: func() {
+					env.emu.InjectFault(emulator.Fault{Command: "import_group_member", Skip: 2, ErrorCode: 10004})
+				},
+				Config:      env.membersConfig(gid, false, rangeMembers(1, 1000)),
+				ExpectError: regexp.MustCompile(`(?s)import_group_member failed for group .*10004`),
+			},
+			{
+				// What the failed apply saved is exactly what the server holds:
+				// a -refresh=false plan shows the saved state as its prior state.
+				Config:             env.membersConfig(gid, false, rangeMembers(1, 1000)),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPreRefresh: []plancheck.PlanCheck{
+					stateMatchesServer{env: env, address: membersAddr, groupID: gid, managed: managed, wantSize: -1},
+				}},
+			},
+			{
+				PreConfig:         env.emu.ResetStats,
+				Config:            env.membersConfig(gid, false, rangeMembers(1, 1000)),
+				ConfigPlanChecks:  emptyPlanAfterApply(),
+				ConfigStateChecks: []statecheck.StateCheck{stateMatchesServer{env: env, address: membersAddr, groupID: gid, wantSize: 1000}, calls(env, map[string]int{"delete_group_member": 0})},
+			},
+		},
+	})
+}
+
+// A failed create saves nothing, so Terraform does not taint the resource;
+// the next apply adopts the members already imported instead of replacing.
+func TestAccGroupMembers_failedCreateIsNotTainted(t *testing.T) {
+	env := newTestEnv(t, 1000)
+	gid := env.group("Public")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					env.emu.InjectFault(emulator.Fault{Command: "import_group_member", Skip: 2, ErrorCode: 10004})
+				},
+				Config:      env.membersConfig(gid, false, rangeMembers(1, 1000)),
+				ExpectError: regexp.MustCompile(`(?s)Nothing was saved to the state`),
+			},
+			{
+				PreConfig: func() {
+					if n := len(env.serverMembers(gid)); n == 0 || n == 1000 {
+						t.Errorf("expected a partial import before the failure, server has %d members", n)
+					}
+					env.emu.ResetStats()
+				},
+				Config: env.membersConfig(gid, false, rangeMembers(1, 1000)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(membersAddr, plancheck.ResourceActionCreate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					calls(env, map[string]int{"delete_group_member": 0}),
+					stateMatchesServer{env: env, address: membersAddr, groupID: gid, wantSize: 1000},
+				},
+			},
+		},
+	})
+}
+
+type checkFunc func() error
+
+func (f checkFunc) CheckState(_ context.Context, _ statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	resp.Error = f()
+}
+
+func sameMultiset(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	count := map[int]int{}
+	for _, x := range a {
+		count[x]++
+	}
+	for _, x := range b {
+		count[x]--
+	}
+	for _, n := range count {
+		if n != 0 {
+			return false
+		}
+	}
+	return true
+}

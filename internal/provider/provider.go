@@ -1,0 +1,297 @@
+// Package provider is the Terraform provider for Tencent Cloud Chat (IM)
+// groups. The provider configuration and the data source are served by
+// terraform-plugin-framework; tencentim_group_members is served directly on
+// the protocol (see server.go) so that plans stay linear in the member count.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/tencentim/terraform-provider-tencentim/internal/timapi"
+)
+
+// Environment variables read when the matching attribute is not set.
+const (
+	EnvSDKAppID   = "TENCENTIM_SDKAPPID"
+	EnvIdentifier = "TENCENTIM_IDENTIFIER"
+	EnvSecretKey  = "TENCENTIM_SECRET_KEY"
+	EnvUserSig    = "TENCENTIM_USERSIG"
+	EnvRegion     = "TENCENTIM_REGION"
+	EnvEndpoint   = "TENCENTIM_ENDPOINT"
+)
+
+// Defaults that are also documented in the schema.
+const (
+	defaultIdentifier      = "administrator"
+	defaultRegion          = "china"
+	defaultMaxRetries      = 5
+	defaultRequestTimeout  = 30 * time.Second
+	defaultRateLimit       = 200
+	defaultMaxParallel     = 8
+	defaultImportBatchSize = 300
+	defaultDeleteBatchSize = 100
+)
+
+var _ provider.Provider = (*tencentimProvider)(nil)
+
+type tencentimProvider struct {
+	version string
+	// configured is shared with the protocol-level resource in server.go.
+	configured atomic.Pointer[providerData]
+}
+
+// providerData is what resources and data sources receive from Configure.
+type providerData struct {
+	client          *timapi.Client
+	importBatchSize int
+	deleteBatchSize int
+	maxParallel     int
+}
+
+type providerModel struct {
+	SDKAppID            types.Int64  `tfsdk:"sdkappid"`
+	Identifier          types.String `tfsdk:"identifier"`
+	SecretKey           types.String `tfsdk:"secret_key"`
+	UserSig             types.String `tfsdk:"usersig"`
+	Region              types.String `tfsdk:"region"`
+	Endpoint            types.String `tfsdk:"endpoint"`
+	MaxRetries          types.Int64  `tfsdk:"max_retries"`
+	RequestTimeout      types.String `tfsdk:"request_timeout"`
+	RateLimit           types.Int64  `tfsdk:"rate_limit"`
+	MaxParallelRequests types.Int64  `tfsdk:"max_parallel_requests"`
+	ImportBatchSize     types.Int64  `tfsdk:"import_batch_size"`
+	DeleteBatchSize     types.Int64  `tfsdk:"delete_batch_size"`
+}
+
+func (p *tencentimProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "tencentim"
+	resp.Version = p.version
+}
+
+func (p *tencentimProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages Tencent Cloud Chat (IM) groups through the server REST API. " +
+			"Authenticate with the app's `secret_key` (the provider signs and renews UserSigs itself) or with a pre-generated `usersig`.",
+		Attributes: map[string]schema.Attribute{
+			"sdkappid": schema.Int64Attribute{
+				MarkdownDescription: "The app's SDKAppID from the Chat console. Env: `" + EnvSDKAppID + "`.",
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.AtLeast(1)},
+			},
+			"identifier": schema.StringAttribute{
+				MarkdownDescription: "An App admin account; requests are signed as this account. Defaults to `" + defaultIdentifier + "`. Env: `" + EnvIdentifier + "`.",
+				Optional:            true,
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 32)},
+			},
+			"secret_key": schema.StringAttribute{
+				MarkdownDescription: "The app's secret key, used to sign UserSigs (TLSSigAPIv2). Conflicts with `usersig`. Env: `" + EnvSecretKey + "`.",
+				Optional:            true,
+				Sensitive:           true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"usersig": schema.StringAttribute{
+				MarkdownDescription: "A pre-generated UserSig for `identifier`, used instead of `secret_key`. It is not renewed: give it a validity longer than your runs. Env: `" + EnvUserSig + "`.",
+				Optional:            true,
+				Sensitive:           true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"region": schema.StringAttribute{
+				MarkdownDescription: "The data centre of the app: one of `" + strings.Join(timapi.Regions(), "`, `") + "`. Defaults to `" + defaultRegion + "`. Ignored when `endpoint` is set. Env: `" + EnvRegion + "`.",
+				Optional:            true,
+				Validators:          []validator.String{stringvalidator.OneOf(timapi.Regions()...)},
+			},
+			"endpoint": schema.StringAttribute{
+				MarkdownDescription: "Base URL of the REST API, overriding `region`, for private deployments and the local emulator, e.g. `https://console.tim.qq.com`. Plain `http` is accepted only for loopback addresses. Env: `" + EnvEndpoint + "`.",
+				Optional:            true,
+				Validators:          []validator.String{endpointValidator{}},
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a transport error, HTTP 5xx or 429, or a retryable API code (10002, 10006, 60007, 60011, 60018, 60019, 70169, 70202, 70500). Defaults to `%d`.", defaultMaxRetries),
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.Between(0, 20)},
+			},
+			"request_timeout": schema.StringAttribute{
+				MarkdownDescription: "Timeout of one HTTP attempt, as a Go duration such as `30s`. A slower response is retried. Defaults to `30s`.",
+				Optional:            true,
+				Validators:          []validator.String{durationValidator{}},
+			},
+			"rate_limit": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("Requests per second per API command, shared by every resource of this provider, so that parallel resources stay under the server's limit. Defaults to `%d`, the documented default limit.", defaultRateLimit),
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.AtLeast(1)},
+			},
+			"max_parallel_requests": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How many requests one resource may have in flight at once (import and delete batches, role changes, member pages). Defaults to `%d`.", defaultMaxParallel),
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.Between(1, 64)},
+			},
+			"import_batch_size": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("Members per `import_group_member` call. Defaults to `%d`, the documented cap; when the server answers 10005 (too many accounts) the batch is halved and retried.", defaultImportBatchSize),
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.Between(1, 500)},
+			},
+			"delete_batch_size": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("Members per `delete_group_member` call. Defaults to `%d`, the documented cap; halved on 10005.", defaultDeleteBatchSize),
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.Between(1, 500)},
+			},
+		},
+	}
+}
+
+func (p *tencentimProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var m providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cfg, ok := resolveConfig(m, os.Getenv, resp)
+	if !ok {
+		return
+	}
+	cfg.client.Logger = tflogLogger{}
+	client, err := timapi.New(cfg.client)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid provider configuration", err.Error())
+		return
+	}
+	data := &providerData{
+		client:          client,
+		importBatchSize: cfg.importBatchSize,
+		deleteBatchSize: cfg.deleteBatchSize,
+		maxParallel:     cfg.maxParallel,
+	}
+	p.configured.Store(data)
+	resp.DataSourceData = data
+	resp.ResourceData = data
+}
+
+type resolvedConfig struct {
+	client          timapi.Config
+	importBatchSize int
+	deleteBatchSize int
+	maxParallel     int
+}
+
+// resolveConfig merges attributes with environment variables and reports
+// every missing or conflicting setting as an error on its attribute.
+func resolveConfig(m providerModel, getenv func(string) string, resp *provider.ConfigureResponse) (resolvedConfig, bool) {
+	unknown := func(attr string, v interface{ IsUnknown() bool }) bool {
+		if v.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(path.Root(attr), "Provider setting not known yet",
+				"The provider cannot be configured from a value that is known only after apply. Set `"+attr+"` from a variable or a value known at plan time.")
+			return true
+		}
+		return false
+	}
+	for attr, v := range map[string]interface{ IsUnknown() bool }{
+		"sdkappid": m.SDKAppID, "identifier": m.Identifier, "secret_key": m.SecretKey, "usersig": m.UserSig,
+		"region": m.Region, "endpoint": m.Endpoint, "max_retries": m.MaxRetries, "request_timeout": m.RequestTimeout,
+		"rate_limit": m.RateLimit, "max_parallel_requests": m.MaxParallelRequests,
+		"import_batch_size": m.ImportBatchSize, "delete_batch_size": m.DeleteBatchSize,
+	} {
+		unknown(attr, v)
+	}
+	if resp.Diagnostics.HasError() {
+		return resolvedConfig{}, false
+	}
+	str := func(v types.String, env string) string {
+		if !v.IsNull() {
+			return v.ValueString()
+		}
+		return getenv(env)
+	}
+	intOr := func(v types.Int64, def int) int {
+		if v.IsNull() {
+			return def
+		}
+		return int(v.ValueInt64())
+	}
+
+	var c resolvedConfig
+	if !m.SDKAppID.IsNull() {
+		c.client.SDKAppID = uint64(m.SDKAppID.ValueInt64())
+	} else if s := getenv(EnvSDKAppID); s != "" {
+		id, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
+		if err != nil || id == 0 {
+			resp.Diagnostics.AddAttributeError(path.Root("sdkappid"), "Invalid SDKAppID",
+				fmt.Sprintf("%s must be the app's numeric SDKAppID from the Chat console, got %q.", EnvSDKAppID, s))
+		}
+		c.client.SDKAppID = id
+	} else {
+		resp.Diagnostics.AddAttributeError(path.Root("sdkappid"), "Missing SDKAppID",
+			"Set `sdkappid` in the provider block or the "+EnvSDKAppID+" environment variable to the app's SDKAppID from the Chat console.")
+	}
+
+	c.client.Identifier = str(m.Identifier, EnvIdentifier)
+	if c.client.Identifier == "" {
+		c.client.Identifier = defaultIdentifier
+	}
+	c.client.SecretKey = str(m.SecretKey, EnvSecretKey)
+	c.client.UserSig = str(m.UserSig, EnvUserSig)
+	switch {
+	case c.client.SecretKey != "" && c.client.UserSig != "":
+		resp.Diagnostics.AddAttributeError(path.Root("usersig"), "Conflicting credentials",
+			"Both a secret key and a UserSig are set (in the provider block or the "+EnvSecretKey+" and "+EnvUserSig+" environment variables). Set only one: `secret_key` lets the provider sign and renew UserSigs itself.")
+	case c.client.SecretKey == "" && c.client.UserSig == "":
+		resp.Diagnostics.AddAttributeError(path.Root("secret_key"), "Missing credentials",
+			"Set `secret_key` (or "+EnvSecretKey+") to the app's secret key, or `usersig` (or "+EnvUserSig+") to a UserSig generated for the identifier.")
+	}
+
+	c.client.Region = str(m.Region, EnvRegion)
+	if c.client.Region == "" {
+		c.client.Region = defaultRegion
+	}
+	if _, ok := timapi.RegionEndpoint(c.client.Region); !ok {
+		resp.Diagnostics.AddAttributeError(path.Root("region"), "Unknown region",
+			fmt.Sprintf("Region %q is not supported. Use one of: %s.", c.client.Region, strings.Join(timapi.Regions(), ", ")))
+	}
+	c.client.Endpoint = str(m.Endpoint, EnvEndpoint)
+	if c.client.Endpoint != "" {
+		if err := timapi.ValidateEndpoint(c.client.Endpoint); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid endpoint", err.Error())
+		}
+	}
+
+	c.client.MaxRetries = intOr(m.MaxRetries, defaultMaxRetries)
+	c.client.RequestTimeout = defaultRequestTimeout
+	if !m.RequestTimeout.IsNull() {
+		d, err := time.ParseDuration(m.RequestTimeout.ValueString())
+		if err != nil || d <= 0 {
+			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid request timeout",
+				fmt.Sprintf("%q is not a positive duration; use a value such as \"30s\" or \"2m\".", m.RequestTimeout.ValueString()))
+		}
+		c.client.RequestTimeout = d
+	}
+	c.client.RateLimit = float64(intOr(m.RateLimit, defaultRateLimit))
+	c.maxParallel = intOr(m.MaxParallelRequests, defaultMaxParallel)
+	c.client.MaxParallel = c.maxParallel
+	c.importBatchSize = intOr(m.ImportBatchSize, defaultImportBatchSize)
+	c.deleteBatchSize = intOr(m.DeleteBatchSize, defaultDeleteBatchSize)
+	return c, !resp.Diagnostics.HasError()
+}
+
+func (p *tencentimProvider) Resources(context.Context) []func() resource.Resource {
+	// tencentim_group_members is served at the protocol level; see server.go.
+	return nil
+}
+
+func (p *tencentimProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{newGroupMembersDataSource}
+}

@@ -1,0 +1,502 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tencentim/terraform-provider-tencentim/internal/members"
+	"github.com/tencentim/terraform-provider-tencentim/internal/timapi"
+)
+
+// Group types as get_group_info reports them (new and legacy names).
+const (
+	groupTypeWork       = "Work"
+	groupTypePrivate    = "Private"
+	groupTypeCommunity  = "Community"
+	groupTypeAVChatRoom = "AVChatRoom"
+)
+
+func supportsAdmin(groupType string) bool {
+	return groupType != groupTypeWork && groupType != groupTypePrivate
+}
+
+// applyFailure is one user-facing error: what failed and what to do.
+type applyFailure struct {
+	summary, detail string
+}
+
+func (f applyFailure) Error() string { return f.summary + ": " + f.detail }
+
+// reconciler applies one resource's declaration to one group.
+type reconciler struct {
+	client          *timapi.Client
+	groupID         string
+	importBatchSize atomic.Int64
+	deleteBatchSize atomic.Int64
+	parallel        int
+	now             func() time.Time
+	// missingGroupIsDone makes removals from a group that no longer exists
+	// succeed: when destroying, a deleted group has no members left to remove.
+	missingGroupIsDone bool
+}
+
+func newReconciler(data *providerData, groupID string, now func() time.Time) *reconciler {
+	r := &reconciler{client: data.client, groupID: groupID, parallel: data.maxParallel, now: now}
+	r.importBatchSize.Store(int64(data.importBatchSize))
+	r.deleteBatchSize.Store(int64(data.deleteBatchSize))
+	return r
+}
+
+// liveGroup is the group and its members as read at the start of an apply.
+type liveGroup struct {
+	info    *timapi.GroupInfo
+	members map[string]members.Live // owner included, with role Owner
+}
+
+// readGroup reads the group's info and all of its members: one get_group_info
+// plus ceil(N/page) get_group_member_info calls.
+func (r *reconciler) readGroup(ctx context.Context) (*liveGroup, error) {
+	info, err := r.client.GetGroup(ctx, r.groupID)
+	if err != nil {
+		return nil, err
+	}
+	if info.Type == groupTypeAVChatRoom {
+		return &liveGroup{info: info}, nil
+	}
+	list, err := r.client.GetGroupMembers(ctx, r.groupID, timapi.ListOptions{Community: info.Type == groupTypeCommunity})
+	if err != nil {
+		return nil, err
+	}
+	live := make(map[string]members.Live, len(list.Members))
+	for _, m := range list.Members {
+		live[m.Account] = members.Live{Role: m.Role, JoinTime: m.JoinTime}
+	}
+	if info.OwnerAccount != "" {
+		if o, ok := live[info.OwnerAccount]; ok {
+			o.Role = members.RoleOwner
+			live[info.OwnerAccount] = o
+		}
+	}
+	return &liveGroup{info: info, members: live}, nil
+}
+
+// precheck refuses, before any write, what the API would reject or what
+// would be surprising to find out halfway through an apply.
+func (r *reconciler) precheck(g *liveGroup, declared map[string]members.Declared) []applyFailure {
+	var out []applyFailure
+	if g.info.Type == groupTypeAVChatRoom {
+		return []applyFailure{{
+			"AVChatRoom groups have no member list",
+			fmt.Sprintf("Group %s is an AVChatRoom (audio-video) group: it keeps no member list, so its members cannot be managed. Remove this tencentim_group_members resource or point group_id at another group.", r.groupID),
+		}}
+	}
+	if _, ok := declared[g.info.OwnerAccount]; ok && g.info.OwnerAccount != "" {
+		out = append(out, applyFailure{
+			"The group owner is declared as a member",
+			fmt.Sprintf("%q owns group %s. The owner is not a managed member: it can't be imported, removed or given another role here. Remove it from members (use change_group_owner to hand over ownership).", g.info.OwnerAccount, r.groupID),
+		})
+	}
+	var admins, tooEarly, future []string
+	now := r.now().Unix()
+	for account, d := range declared {
+		if d.Role == members.RoleAdmin && !supportsAdmin(g.info.Type) {
+			if l, ok := g.members[account]; !ok || l.Role != members.RoleAdmin {
+				admins = append(admins, account)
+			}
+		}
+		if d.JoinTime != 0 {
+			if l, ok := g.members[account]; ok && l.JoinTime == d.JoinTime {
+				continue
+			}
+			switch {
+			case d.JoinTime <= g.info.CreateTime:
+				tooEarly = append(tooEarly, account)
+			case d.JoinTime > now:
+				future = append(future, account)
+			}
+		}
+	}
+	if len(admins) > 0 {
+		out = append(out, applyFailure{
+			"Admin role not supported by this group type",
+			fmt.Sprintf("Group %s is a %s group, which has no Admin role. Set role = \"Member\" (or omit it) for: %s.", r.groupID, g.info.Type, listAccounts(admins)),
+		})
+	}
+	if len(tooEarly) > 0 {
+		out = append(out, applyFailure{
+			"join_time before the group was created",
+			fmt.Sprintf("Group %s was created at %d (%s); a member can only be imported with a later join_time. Fix join_time for: %s.", r.groupID, g.info.CreateTime, time.Unix(g.info.CreateTime, 0).UTC().Format(time.RFC3339), listAccounts(tooEarly)),
+		})
+	}
+	if len(future) > 0 {
+		out = append(out, applyFailure{
+			"join_time in the future",
+			fmt.Sprintf("A member's join_time must not be after now (%d). Fix join_time for: %s.", now, listAccounts(future)),
+		})
+	}
+	return out
+}
+
+// serverState is what the server holds after the apply, as far as this
+// apply's calls tell: the live read with every successful write applied.
+type serverState struct {
+	mu        sync.Mutex
+	members   map[string]members.Live
+	uncertain []string // imported as "already a member" without having been seen: role and join time unknown
+}
+
+func (s *serverState) set(account string, l members.Live) {
+	s.mu.Lock()
+	s.members[account] = l
+	s.mu.Unlock()
+}
+
+func (s *serverState) remove(accounts []string) {
+	s.mu.Lock()
+	for _, a := range accounts {
+		delete(s.members, a)
+	}
+	s.mu.Unlock()
+}
+
+// apply makes the calls that turn the live group into the declared one. It
+// returns what the server holds afterwards and every failure; a failure stops
+// new calls from starting but never hides what already succeeded.
+func (r *reconciler) apply(ctx context.Context, g *liveGroup, changes members.Changes) (map[string]members.Live, []applyFailure) {
+	state := &serverState{members: make(map[string]members.Live, len(g.members)+len(changes.Import))}
+	for a, l := range g.members {
+		state.members[a] = l
+	}
+
+	var joinTime int64
+	if slices.ContainsFunc(changes.Import, func(m members.Import) bool { return m.JoinTime == 0 }) {
+		var err error
+		if joinTime, err = r.defaultJoinTime(ctx, g.info.CreateTime); err != nil {
+			return state.members, []applyFailure{r.callFailure("import_group_member", err, nil)}
+		}
+	}
+
+	rejoin := make(map[string]bool, len(changes.Rejoin))
+	for _, a := range changes.Rejoin {
+		rejoin[a] = true
+	}
+	var first, rejoinImports []members.Import
+	for _, m := range changes.Import {
+		if m.JoinTime == 0 {
+			m.JoinTime = joinTime
+		}
+		if rejoin[m.Account] {
+			rejoinImports = append(rejoinImports, m)
+		} else {
+			first = append(first, m)
+		}
+	}
+
+	pool := newTaskPool(ctx, r.parallel)
+	for _, batch := range members.Batches(changes.Remove, int(r.deleteBatchSize.Load())) {
+		pool.submit(func(ctx context.Context) []applyFailure { return r.deleteBatch(ctx, batch, state) })
+	}
+	for _, batch := range members.Batches(first, int(r.importBatchSize.Load())) {
+		pool.submit(func(ctx context.Context) []applyFailure { return r.importBatch(ctx, batch, state) })
+	}
+	for _, rc := range changes.RoleChanges {
+		pool.submit(func(ctx context.Context) []applyFailure { return r.changeRole(ctx, rc, state) })
+	}
+	failures := pool.wait()
+
+	// A rejoin's import must follow its removal, so it waits for the pool.
+	if len(failures) == 0 && len(rejoinImports) > 0 {
+		pool = newTaskPool(ctx, r.parallel)
+		for _, batch := range members.Batches(rejoinImports, int(r.importBatchSize.Load())) {
+			pool.submit(func(ctx context.Context) []applyFailure { return r.importBatch(ctx, batch, state) })
+		}
+		failures = pool.wait()
+	}
+
+	if len(state.uncertain) > 0 {
+		// Someone added these members between our read and our import; read
+		// the group again so the state says what the server really holds.
+		if again, err := r.readGroup(ctx); err == nil {
+			for _, a := range state.uncertain {
+				if l, ok := again.members[a]; ok {
+					state.members[a] = l
+				}
+			}
+		} else {
+			failures = append(failures, r.callFailure("get_group_member_info", err, state.uncertain))
+		}
+	}
+	return state.members, failures
+}
+
+// defaultJoinTime is the join time sent for members declared without one, so
+// that the state can record it without reading the group again. It uses the
+// server's clock: the API refuses a join time in the future or not after the
+// group's creation.
+func (r *reconciler) defaultJoinTime(ctx context.Context, createTime int64) (int64, error) {
+	for {
+		now := r.client.ServerTime().Unix() - 1
+		if now > createTime {
+			return now, nil
+		}
+		// The group is less than two seconds old.
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(time.Duration(createTime-now+1) * time.Second):
+		}
+	}
+}
+
+func (r *reconciler) importBatch(ctx context.Context, batch []members.Import, state *serverState) []applyFailure {
+	req := make([]timapi.ImportMember, len(batch))
+	byAccount := make(map[string]members.Import, len(batch))
+	for i, m := range batch {
+		req[i] = timapi.ImportMember{Account: m.Account, JoinTime: m.JoinTime, UnreadMsgNum: m.UnreadMsgNum}
+		if m.Role == members.RoleAdmin {
+			req[i].Role = members.RoleAdmin
+		}
+		byAccount[m.Account] = m
+	}
+	results, err := r.client.ImportGroupMembers(ctx, r.groupID, req)
+	switch {
+	case timapi.IsTooManyAccounts(err) && len(batch) > 1:
+		// The server's cap is lower than ours: halve, remember, retry.
+		half := len(batch) / 2
+		shrink(&r.importBatchSize, int64(half))
+		return append(r.importBatch(ctx, batch[:half], state), r.importBatch(ctx, batch[half:], state)...)
+	case apiCode(err) == codeAccountMissing:
+		return r.importWithoutMissing(ctx, batch, state, err)
+	case err != nil:
+		return []applyFailure{r.callFailure("import_group_member", err, accountsOf(batch))}
+	}
+	var failed []string
+	state.mu.Lock()
+	defer state.mu.Unlock()
+	for _, res := range results {
+		m, ok := byAccount[res.Account]
+		if !ok {
+			continue
+		}
+		switch res.Result {
+		case 1:
+			state.members[m.Account] = members.Live{Role: m.Role, JoinTime: m.JoinTime}
+		case 2:
+			if _, seen := state.members[m.Account]; !seen {
+				state.members[m.Account] = members.Live{Role: m.Role, JoinTime: m.JoinTime}
+				state.uncertain = append(state.uncertain, m.Account)
+			}
+		default:
+			failed = append(failed, m.Account)
+		}
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	slices.Sort(failed)
+	return []applyFailure{{
+		fmt.Sprintf("%d members could not be imported into group %s", len(failed), r.groupID),
+		fmt.Sprintf("import_group_member reported Result 0 (failed) for: %s.\n\nLikely causes: the account does not exist in the app (import it first, e.g. with multiaccount_import), its join_time is outside the group's lifetime (after the group's creation and not in the future), or the group is full. The other members were imported; run apply again after fixing these.", listAccounts(failed)),
+	}}
+}
+
+// importWithoutMissing handles a request-level 10019: it finds which accounts
+// do not exist, imports the others and reports the missing ones by name.
+func (r *reconciler) importWithoutMissing(ctx context.Context, batch []members.Import, state *serverState, importErr error) []applyFailure {
+	statuses, err := r.client.AccountCheck(ctx, accountsOf(batch))
+	if err != nil {
+		return []applyFailure{r.callFailure("import_group_member", importErr, accountsOf(batch))}
+	}
+	missing := make(map[string]bool)
+	for _, s := range statuses {
+		if !s.Imported {
+			missing[s.UserID] = true
+		}
+	}
+	if len(missing) == 0 {
+		return []applyFailure{r.callFailure("import_group_member", importErr, accountsOf(batch))}
+	}
+	var rest []members.Import
+	var names []string
+	for _, m := range batch {
+		if missing[m.Account] {
+			names = append(names, m.Account)
+		} else {
+			rest = append(rest, m)
+		}
+	}
+	var failures []applyFailure
+	if len(rest) > 0 {
+		failures = r.importBatch(ctx, rest, state)
+	}
+	slices.Sort(names)
+	return append(failures, applyFailure{
+		fmt.Sprintf("%d accounts do not exist in the app", len(names)),
+		fmt.Sprintf("import_group_member refused them for group %s (error 10019): %s.\n\nImport these accounts into the app first (account_import / multiaccount_import, or a tencentim_accounts resource), or remove them from members.", r.groupID, listAccounts(names)),
+	})
+}
+
+func (r *reconciler) deleteBatch(ctx context.Context, batch []string, state *serverState) []applyFailure {
+	err := r.client.DeleteGroupMembers(ctx, r.groupID, batch)
+	switch {
+	case timapi.IsTooManyAccounts(err) && len(batch) > 1:
+		half := len(batch) / 2
+		shrink(&r.deleteBatchSize, int64(half))
+		return append(r.deleteBatch(ctx, batch[:half], state), r.deleteBatch(ctx, batch[half:], state)...)
+	case timapi.IsNotFound(err) && r.missingGroupIsDone:
+	case err != nil:
+		return []applyFailure{r.callFailure("delete_group_member", err, batch)}
+	}
+	state.remove(batch)
+	return nil
+}
+
+func (r *reconciler) changeRole(ctx context.Context, rc members.RoleChange, state *serverState) []applyFailure {
+	if err := r.client.ModifyGroupMemberRole(ctx, r.groupID, rc.Account, rc.Role); err != nil {
+		return []applyFailure{r.callFailure("modify_group_member_info", err, []string{rc.Account})}
+	}
+	state.mu.Lock()
+	l := state.members[rc.Account]
+	l.Role = rc.Role
+	state.members[rc.Account] = l
+	state.mu.Unlock()
+	return nil
+}
+
+// callFailure turns an API error into a message that names the call, the
+// code, the group, the accounts and what to do.
+func (r *reconciler) callFailure(command string, err error, accounts []string) applyFailure {
+	var what string
+	if len(accounts) > 0 {
+		what = fmt.Sprintf(" Accounts in the failed request: %s.", listAccounts(accounts))
+	}
+	advice := "Nothing else was changed by this request; the state records what was applied, and running apply again carries on from there."
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		advice = "The operation ran out of time. Raise the resource's timeouts, then run apply again: the state records what was applied."
+	case errors.Is(err, context.Canceled):
+		advice = "The operation was interrupted. Run apply again: the state records what was applied."
+	case timapi.IsAuth(err):
+		advice = timapi.AuthHint(err)
+	case timapi.IsNotFound(err):
+		advice = fmt.Sprintf("Group %s does not exist (any more). Check group_id and that the provider's sdkappid and region are the app's.", r.groupID)
+	case timapi.IsRateLimited(err):
+		advice = "The server kept answering that requests are too frequent, beyond the retry budget. Lower the provider's rate_limit or max_parallel_requests, or raise max_retries, then run apply again."
+	}
+	return applyFailure{
+		fmt.Sprintf("%s failed for group %s", command, r.groupID),
+		fmt.Sprintf("%v.%s\n\n%s", err, what, advice),
+	}
+}
+
+func shrink(size *atomic.Int64, to int64) {
+	for {
+		cur := size.Load()
+		if to >= cur || size.CompareAndSwap(cur, to) {
+			return
+		}
+	}
+}
+
+func accountsOf(batch []members.Import) []string {
+	out := make([]string, len(batch))
+	for i, m := range batch {
+		out[i] = m.Account
+	}
+	return out
+}
+
+// listAccounts names up to 20 accounts and counts the rest, so a message
+// about a 300-member batch stays readable.
+func listAccounts(accounts []string) string {
+	const shown = 20
+	if len(accounts) <= shown {
+		return strings.Join(accounts, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(accounts[:shown], ", "), len(accounts)-shown)
+}
+
+// taskPool runs tasks with bounded concurrency and stops starting new ones
+// after the first failure; tasks already running finish and are recorded.
+type taskPool struct {
+	ctx      context.Context
+	sem      chan struct{}
+	wg       sync.WaitGroup
+	mu       sync.Mutex
+	failures []applyFailure
+	failed   atomic.Bool
+}
+
+func newTaskPool(ctx context.Context, parallel int) *taskPool {
+	return &taskPool{ctx: ctx, sem: make(chan struct{}, max(parallel, 1))}
+}
+
+func (p *taskPool) submit(task func(context.Context) []applyFailure) {
+	select {
+	case p.sem <- struct{}{}:
+	case <-p.ctx.Done():
+		p.record([]applyFailure{{"Interrupted", fmt.Sprintf("%v; not every call was made. Run apply again: the state records what was applied.", p.ctx.Err())}})
+		return
+	}
+	if p.failed.Load() {
+		<-p.sem
+		return
+	}
+	p.wg.Add(1)
+	go func() {
+		defer func() { <-p.sem; p.wg.Done() }()
+		p.record(task(p.ctx))
+	}()
+}
+
+func (p *taskPool) record(f []applyFailure) {
+	if len(f) == 0 {
+		return
+	}
+	p.failed.Store(true)
+	p.mu.Lock()
+	p.failures = append(p.failures, f...)
+	p.mu.Unlock()
+}
+
+func (p *taskPool) wait() []applyFailure {
+	p.wg.Wait()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return dedupeInterrupted(p.failures)
+}
+
+// dedupeInterrupted keeps one "Interrupted" entry however many submits saw
+// the cancelled context.
+func dedupeInterrupted(in []applyFailure) []applyFailure {
+	out := in[:0]
+	seen := false
+	for _, f := range in {
+		if f.summary == "Interrupted" {
+			if seen {
+				continue
+			}
+			seen = true
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// codeAccountMissing is the request-level "account does not exist" code that
+// some servers answer import_group_member with instead of Result 0.
+const codeAccountMissing = 10019
+
+func apiCode(err error) int {
+	var apiErr *timapi.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.Code
+	}
+	return 0
+}
