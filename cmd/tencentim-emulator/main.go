@@ -38,6 +38,7 @@ func main() {
 
 type config struct {
 	listen, secretKey, admin, accountsFile, persist, portFile string
+	showURL                                                   string
 	missingAccount, nextType                                  string
 	sdkappid                                                  uint64
 	accounts                                                  int
@@ -71,6 +72,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	fs.StringVar(&c.portFile, "port-file", "", "write the actual listen address to this `file` once listening")
 	fs.BoolVar(&c.genUserSig, "gen-usersig", false, "print a UserSig for -sdkappid/-secret-key/-admin and exit")
 	fs.DurationVar(&c.sigExpire, "usersig-expire", 180*24*time.Hour, "validity of the UserSig printed by -gen-usersig")
+	fs.StringVar(&c.showURL, "show", "", "print the membership held by the emulator running at this base `URL` and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -84,6 +86,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 		}
 		_, err = fmt.Fprintln(stdout, sig)
 		return err
+	}
+	if c.showURL != "" {
+		return show(c.showURL, c.sdkappid, stdout)
 	}
 	if err := checkLoopback(c.listen); err != nil {
 		return err
@@ -181,12 +186,16 @@ func checkLoopback(addr string) error {
 }
 
 // Fixed demo groups, so demos and READMEs can refer to them.
+// demoCreated is when the demo groups were created (2020-09-13), so that
+// members can be imported with historical join times.
+const demoCreated = 1_600_000_000
+
 var demoGroups = []emulator.Group{
-	{ID: "demo-work", Type: "Work", Name: "Demo Work group", Owner: "user1"},
-	{ID: "demo-public", Type: "Public", Name: "Demo Public group", Owner: "user1"},
-	{ID: "demo-meeting", Type: "Meeting", Name: "Demo Meeting group", Owner: "user1"},
-	{ID: "@TGS#_demo-community", Type: "Community", Name: "Demo Community group", Owner: "user1"},
-	{ID: "demo-avchatroom", Type: "AVChatRoom", Name: "Demo AVChatRoom", Owner: "user1"},
+	{ID: "demo-work", Type: "Work", Name: "Demo Work group", Owner: "user1", CreateTime: demoCreated},
+	{ID: "demo-public", Type: "Public", Name: "Demo Public group", Owner: "user1", CreateTime: demoCreated},
+	{ID: "demo-meeting", Type: "Meeting", Name: "Demo Meeting group", Owner: "user1", CreateTime: demoCreated},
+	{ID: "@TGS#_demo-community", Type: "Community", Name: "Demo Community group", Owner: "user1", CreateTime: demoCreated},
+	{ID: "demo-avchatroom", Type: "AVChatRoom", Name: "Demo AVChatRoom", Owner: "user1", CreateTime: demoCreated},
 }
 
 func seed(e *emulator.Emulator, c config, stdout io.Writer) error {
