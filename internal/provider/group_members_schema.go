@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"fmt"
+
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
@@ -63,7 +65,7 @@ func groupMembersSchema() *tfprotov6.Schema {
 	timeoutAttrs := make([]*tfprotov6.SchemaAttribute, 0, len(timeoutNames))
 	for _, op := range timeoutNames {
 		timeoutAttrs = append(timeoutAttrs, attribute(op, tftypes.String,
-			"How long "+op+" may take, as a duration such as `30m` or `1h`. Defaults to `"+defaultTimeout(op).String()+"`.", optional))
+			fmt.Sprintf("How long %s may take, as a duration such as `30m` or `1h`. Defaults to `%dm`.", op, int(defaultTimeout(op).Minutes())), optional))
 	}
 
 	s := &tfprotov6.Schema{Block: &tfprotov6.SchemaBlock{
