@@ -185,25 +185,9 @@ func checkLoopback(addr string) error {
 	return fmt.Errorf("-listen %q: only loopback addresses (127.0.0.1, ::1, localhost) are allowed", addr)
 }
 
-// Fixed demo groups, so demos and READMEs can refer to them.
-// demoCreated is when the demo groups were created (2020-09-13), so that
-// members can be imported with historical join times.
-const demoCreated = 1_600_000_000
-
-var demoGroups = []emulator.Group{
-	{ID: "demo-work", Type: "Work", Name: "Demo Work group", Owner: "user1", CreateTime: demoCreated},
-	{ID: "demo-public", Type: "Public", Name: "Demo Public group", Owner: "user1", CreateTime: demoCreated},
-	{ID: "demo-meeting", Type: "Meeting", Name: "Demo Meeting group", Owner: "user1", CreateTime: demoCreated},
-	{ID: "@TGS#_demo-community", Type: "Community", Name: "Demo Community group", Owner: "user1", CreateTime: demoCreated},
-	{ID: "demo-avchatroom", Type: "AVChatRoom", Name: "Demo AVChatRoom", Owner: "user1", CreateTime: demoCreated},
-}
-
 func seed(e *emulator.Emulator, c config, stdout io.Writer) error {
 	e.AddApp(c.sdkappid, c.secretKey, c.admin)
 	n := c.accounts
-	if c.seedDemo && n < 10 {
-		n = 10
-	}
 	var users []string
 	for i := 1; i <= n; i++ {
 		users = append(users, fmt.Sprintf("user%d", i))
@@ -229,18 +213,11 @@ func seed(e *emulator.Emulator, c config, stdout io.Writer) error {
 	if !c.seedDemo {
 		return nil
 	}
-	fmt.Fprintf(stdout, "demo app: sdkappid=%d admin=%s secret-key=%s accounts=user1..user%d\n", c.sdkappid, c.admin, c.secretKey, n)
-	for _, g := range demoGroups {
-		if _, ok := e.GroupInfo(c.sdkappid, g.ID); !ok { // kept from -persist
-			if _, err := e.AddGroup(c.sdkappid, g); err != nil {
-				return err
-			}
-			if g.Type != "AVChatRoom" {
-				if err := e.PutMember(c.sdkappid, g.ID, emulator.Member{Account: "user2"}); err != nil {
-					return err
-				}
-			}
-		}
+	if err := e.SeedDemo(c.sdkappid); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "demo app: sdkappid=%d admin=%s secret-key=%s accounts=user1..user%d\n", c.sdkappid, c.admin, c.secretKey, max(n, emulator.DemoAccounts))
+	for _, g := range emulator.DemoGroups {
 		fmt.Fprintf(stdout, "demo group: %-22s type=%-10s owner=%s\n", g.ID, g.Type, g.Owner)
 	}
 	return nil

@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 )
 
 var (
@@ -130,4 +130,5 @@ func (d *groupMembersDataSource) Read(ctx context.Context, req datasource.ReadRe
 	m.Members = types.MapValueMust(dataSourceMemberType, elems)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
+
 var pathGroupID = path.Root("group_id")

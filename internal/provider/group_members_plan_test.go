@@ -48,8 +48,8 @@ func TestPlanGroupMembers(t *testing.T) {
 	})
 	config := configValue(str("g1"), map[string]map[string]tftypes.Value{
 		"a": {attrRole: str("Admin"), attrUnreadMsgNum: num(4)}, // unread change: warning
-		"b": {attrJoinTime: num(250)},                            // join_time change: warning
-		"c": {},                                                  // new: role defaults, join_time unknown
+		"b": {attrJoinTime: num(250)},                           // join_time change: warning
+		"c": {},                                                 // new: role defaults, join_time unknown
 	})
 	var diags diagnostics
 	planned, replace := planGroupMembers(config, prior, &diags)

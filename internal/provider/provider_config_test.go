@@ -26,8 +26,11 @@ func TestResolveConfig(t *testing.T) {
 		check   func(*testing.T, resolvedConfig)
 	}{
 		{
-			name:  "attributes",
-			model: func(m *providerModel) { m.SDKAppID = types.Int64Value(1400000001); m.SecretKey = types.StringValue("k") },
+			name: "attributes",
+			model: func(m *providerModel) {
+				m.SDKAppID = types.Int64Value(1400000001)
+				m.SecretKey = types.StringValue("k")
+			},
 			check: func(t *testing.T, c resolvedConfig) {
 				if c.client.SDKAppID != 1400000001 || c.client.Identifier != "administrator" || c.client.Region != "china" ||
 					c.importBatchSize != 300 || c.deleteBatchSize != 100 || c.maxParallel != 8 || c.client.RequestTimeout != 30*time.Second {
