@@ -13,9 +13,9 @@ import (
 	"github.com/tencentim/terraform-provider-tencentim/internal/emulator"
 )
 
-// rangeMembers declares user<from>..user<to> with the default role.
-func rangeMembers(from, to int) string {
-	return fmt.Sprintf(`{ for i in range(%d, %d) : format("user%%04d", i) => {} }`, from, to+1)
+// rangeMembers declares user0001..user<n> with the default role.
+func rangeMembers(n int) string {
+	return fmt.Sprintf(`{ for i in range(1, %d) : format("user%%04d", i) => {} }`, n+1)
 }
 
 func TestAccGroupMembers_thousandMembersInFourImports(t *testing.T) {
@@ -24,7 +24,7 @@ func TestAccGroupMembers_thousandMembersInFourImports(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactories,
 		Steps: []resource.TestStep{{
-			Config:           env.membersConfig(gid, false, rangeMembers(1, 1000)),
+			Config:           env.membersConfig(gid, false, rangeMembers(1000)),
 			ConfigPlanChecks: emptyPlanAfterApply(),
 			ConfigStateChecks: []statecheck.StateCheck{
 				importSizes(env, []int{300, 300, 300, 100}),
@@ -54,12 +54,12 @@ func TestAccGroupMembers_lowerServerImportCap(t *testing.T) {
 		ProtoV6ProviderFactories: testProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config:            env.membersConfig(gid, false, rangeMembers(1, 1000)),
+				Config:            env.membersConfig(gid, false, rangeMembers(1000)),
 				ConfigPlanChecks:  emptyPlanAfterApply(),
 				ConfigStateChecks: []statecheck.StateCheck{stateMatchesServer{env: env, address: membersAddr, groupID: gid, wantSize: 1000}},
 			},
 			{
-				Config:            env.membersConfig(gid, false, rangeMembers(1, 500)),
+				Config:            env.membersConfig(gid, false, rangeMembers(500)),
 				ConfigPlanChecks:  emptyPlanAfterApply(),
 				ConfigStateChecks: []statecheck.StateCheck{stateMatchesServer{env: env, address: membersAddr, groupID: gid, wantSize: 500}},
 			},
@@ -87,7 +87,7 @@ func TestAccGroupMembers_openReadings(t *testing.T) {
 			env := newTestEnv(t, 40)
 			env.emu.UpdateSettings(tc.settings)
 			gid := env.group(tc.groupType)
-			withGhost := env.membersConfig(gid, false, fmt.Sprintf(`merge(%s, { ghost1 = {}, ghost2 = {} })`, rangeMembers(1, 30)))
+			withGhost := env.membersConfig(gid, false, fmt.Sprintf(`merge(%s, { ghost1 = {}, ghost2 = {} })`, rangeMembers(30)))
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: testProviderFactories,
 				Steps: []resource.TestStep{
@@ -96,7 +96,7 @@ func TestAccGroupMembers_openReadings(t *testing.T) {
 						ExpectError: regexp.MustCompile(`(?s)ghost1, ghost2`),
 					},
 					{
-						Config:            env.membersConfig(gid, false, rangeMembers(1, 30)),
+						Config:            env.membersConfig(gid, false, rangeMembers(30)),
 						ConfigPlanChecks:  emptyPlanAfterApply(),
 						ConfigStateChecks: []statecheck.StateCheck{stateMatchesServer{env: env, address: membersAddr, groupID: gid, wantSize: 30}},
 					},
@@ -121,20 +121,20 @@ func TestAccGroupMembers_failureMidApply(t *testing.T) {
 		ProtoV6ProviderFactories: testProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config:           env.membersConfig(gid, false, rangeMembers(1, 10)),
+				Config:           env.membersConfig(gid, false, rangeMembers(10)),
 				ConfigPlanChecks: emptyPlanAfterApply(),
 			},
 			{
 				PreConfig: func() {
 					env.emu.InjectFault(emulator.Fault{Command: "import_group_member", Skip: 2, ErrorCode: 10004})
 				},
-				Config:      env.membersConfig(gid, false, rangeMembers(1, 1000)),
+				Config:      env.membersConfig(gid, false, rangeMembers(1000)),
 				ExpectError: regexp.MustCompile(`(?s)import_group_member failed for group .*10004`),
 			},
 			{
 				// What the failed apply saved is exactly what the server holds:
 				// a -refresh=false plan shows the saved state as its prior state.
-				Config:             env.membersConfig(gid, false, rangeMembers(1, 1000)),
+				Config:             env.membersConfig(gid, false, rangeMembers(1000)),
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPreRefresh: []plancheck.PlanCheck{
@@ -143,7 +143,7 @@ func TestAccGroupMembers_failureMidApply(t *testing.T) {
 			},
 			{
 				PreConfig:         env.emu.ResetStats,
-				Config:            env.membersConfig(gid, false, rangeMembers(1, 1000)),
+				Config:            env.membersConfig(gid, false, rangeMembers(1000)),
 				ConfigPlanChecks:  emptyPlanAfterApply(),
 				ConfigStateChecks: []statecheck.StateCheck{stateMatchesServer{env: env, address: membersAddr, groupID: gid, wantSize: 1000}, calls(env, map[string]int{"delete_group_member": 0})},
 			},
@@ -163,7 +163,7 @@ func TestAccGroupMembers_failedCreateIsNotTainted(t *testing.T) {
 				PreConfig: func() {
 					env.emu.InjectFault(emulator.Fault{Command: "import_group_member", Skip: 2, ErrorCode: 10004})
 				},
-				Config:      env.membersConfig(gid, false, rangeMembers(1, 1000)),
+				Config:      env.membersConfig(gid, false, rangeMembers(1000)),
 				ExpectError: regexp.MustCompile(`(?s)Nothing was saved to the state`),
 			},
 			{
@@ -173,7 +173,7 @@ func TestAccGroupMembers_failedCreateIsNotTainted(t *testing.T) {
 					}
 					env.emu.ResetStats()
 				},
-				Config: env.membersConfig(gid, false, rangeMembers(1, 1000)),
+				Config: env.membersConfig(gid, false, rangeMembers(1000)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(membersAddr, plancheck.ResourceActionCreate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},

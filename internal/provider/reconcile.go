@@ -151,12 +151,6 @@ type serverState struct {
 	uncertain []string // imported as "already a member" without having been seen: role and join time unknown
 }
 
-func (s *serverState) set(account string, l members.Live) {
-	s.mu.Lock()
-	s.members[account] = l
-	s.mu.Unlock()
-}
-
 func (s *serverState) remove(accounts []string) {
 	s.mu.Lock()
 	for _, a := range accounts {
