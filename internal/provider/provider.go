@@ -270,6 +270,9 @@ func resolveConfig(m providerModel, getenv func(string) string, resp *provider.C
 	}
 
 	c.client.MaxRetries = intOr(m.MaxRetries, defaultMaxRetries)
+	if c.client.MaxRetries == 0 {
+		c.client.MaxRetries = -1 // the client reads 0 as "default"; the user asked for none
+	}
 	c.client.RequestTimeout = defaultRequestTimeout
 	if !m.RequestTimeout.IsNull() {
 		d, err := time.ParseDuration(m.RequestTimeout.ValueString())

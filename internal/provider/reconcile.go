@@ -383,10 +383,11 @@ func (r *reconciler) callFailure(command string, err error, accounts []string) a
 	case timapi.IsRateLimited(err):
 		advice = "The server kept answering that requests are too frequent, beyond the retry budget. Lower the provider's rate_limit or max_parallel_requests, or raise max_retries, then run apply again."
 	}
-	return applyFailure{
-		fmt.Sprintf("%s failed for group %s", command, r.groupID),
-		fmt.Sprintf("%v.%s\n\n%s", err, what, advice),
+	summary := fmt.Sprintf("%s failed for group %s", command, r.groupID)
+	if timapi.IsAuth(err) {
+		summary = "Authentication failed: " + summary
 	}
+	return applyFailure{summary, fmt.Sprintf("%v.%s\n\n%s", err, what, advice)}
 }
 
 func shrink(size *atomic.Int64, to int64) {
