@@ -13,7 +13,7 @@ type Fault struct {
 	ErrorCode      int           // API code answered with HTTP 200 envelope (ActionStatus FAIL)
 	ErrorInfo      string        // optional; default a realistic text
 	HTTPStatus     int           // answer with this HTTP status (e.g. 500, 502) and a non-JSON body like a gateway would
-	Delay          time.Duration // sleep before answering (then answer normally unless another field says otherwise)
+	Delay          time.Duration // alone: do the work, then answer this late (a slow response); with another field: wait, then fail
 	DropConnection bool          // hijack and close the connection without a response
 }
 

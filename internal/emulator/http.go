@@ -119,6 +119,21 @@ func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 		sleepCtx(r.Context(), d)
 	}
 	if f, ok := e.takeFault(c.command); ok {
+		slowOnly := f.Delay > 0 && !f.DropConnection && f.HTTPStatus == 0 && f.ErrorCode == 0
+		if slowOnly {
+			// A slow response: the work is done, the answer comes late, so a
+			// client that gives up first does not know the call succeeded.
+			res, aerr := e.dispatch(c)
+			sleepCtx(r.Context(), f.Delay)
+			if r.Context().Err() != nil {
+				// The client gave up: the log shows a call that got no answer.
+				c.rec.HTTPStatus = 0
+				e.record(c, true)
+				return
+			}
+			e.finish(w, c, res, aerr)
+			return
+		}
 		if f.Delay > 0 {
 			sleepCtx(r.Context(), f.Delay)
 		}
@@ -141,7 +156,7 @@ func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 			}
 			e.finish(w, c, nil, &apiError{code: f.ErrorCode, info: info})
 			return
-		case f.Delay == 0:
+		default:
 			// A fault with no action at all still has to fail somehow.
 			e.finish(w, c, nil, &apiError{code: 10002, info: infoFor(10002)})
 			return
@@ -273,6 +288,7 @@ func init() {
 		"import_group":             (*Emulator).importGroup,
 		"destroy_group":            (*Emulator).destroyGroup,
 		"change_group_owner":       (*Emulator).changeGroupOwner,
+		"modify_group_base_info":   (*Emulator).modifyGroupBaseInfo,
 	}
 	loginHandlers = map[string]handler{
 		"account_import":      (*Emulator).accountImport,

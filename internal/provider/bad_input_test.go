@@ -118,8 +118,8 @@ resource "tencentim_group_members" "test" {
 	steps := make([]resource.TestStep, 0, len(cases))
 	for _, tc := range cases {
 		steps = append(steps, resource.TestStep{
-			Config:      tc.config,
-			PlanOnly:    true,
+			Config:   tc.config,
+			PlanOnly: true,
 			// The CLI wraps long lines, so any space may be a line break.
 			ExpectError: regexp.MustCompile(strings.ReplaceAll(regexp.QuoteMeta(tc.err), " ", `\s+`)),
 		})

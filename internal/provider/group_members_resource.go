@@ -455,6 +455,9 @@ func (r *groupMembersResource) createOrUpdate(ctx context.Context, data *provide
 	})
 	server, failures := rec.apply(ctx, live, changes)
 	diags.failures(failures)
+	if len(failures) > 0 && !creating {
+		server = rec.settle(ctx, server, diags)
+	}
 	if creating && len(failures) > 0 {
 		diags.errorAt(nil, "Nothing was saved to the state",
 			fmt.Sprintf("Creating %s for group %s failed part-way. Members already imported stay in the group; the next apply reads the group, adopts them without importing them again, and carries on.", groupMembersTypeName, planned.GroupID))
@@ -531,10 +534,14 @@ func (r *groupMembersResource) delete(ctx context.Context, data *providerData, p
 		return tftypes.NewValue(groupMembersType, nil)
 	}
 	diags.failures(failures)
+	server = rec.settle(ctx, server, diags)
 	left := prior
 	left.Members = make(map[string]memberModel, len(server))
-	for a := range server {
-		left.Members[a] = prior.Members[a]
+	for a, l := range server {
+		if m, managed := prior.Members[a]; managed {
+			jt := l.JoinTime
+			left.Members[a] = memberModel{Role: l.Role, JoinTime: &jt, Unread: m.Unread}
+		}
 	}
 	return encodeGroupMembers(left)
 }

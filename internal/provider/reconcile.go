@@ -229,6 +229,28 @@ func (r *reconciler) apply(ctx context.Context, g *liveGroup, changes members.Ch
 	return state.members, failures
 }
 
+// settle reads the group once more after a failed apply. A call that timed
+// out or lost its connection may still have been carried out, so what this
+// apply's answers say is not always what the server holds; the read is. It
+// runs even when the apply was interrupted, with a short deadline of its own.
+func (r *reconciler) settle(ctx context.Context, known map[string]members.Live, diags *diagnostics) map[string]members.Live {
+	if ctx.Err() != nil {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+		defer cancel()
+	}
+	g, err := r.readGroup(ctx)
+	if err != nil {
+		diags.warnAt(nil, "Could not confirm the group's members after the failure",
+			fmt.Sprintf("Reading group %s again failed too: %v. The state records what the successful calls reported; the next refresh corrects it.", r.groupID, err))
+		return known
+	}
+	return g.members
+}
+
+// settleTimeout bounds the read that follows an interrupted apply.
+const settleTimeout = 30 * time.Second
+
 // defaultJoinTime is the join time sent for members declared without one, so
 // that the state can record it without reading the group again. It uses the
 // server's clock: the API refuses a join time in the future or not after the
