@@ -13,9 +13,13 @@ import (
 	"github.com/tencentim/terraform-provider-tencentim/internal/emulator"
 )
 
-// rangeMembers declares user0001..user<n> with the default role.
+// rangeMembers declares user0001..user<n> with the default role. range()
+// stops at 1,024 values, so larger maps merge blocks of 1,000.
 func rangeMembers(n int) string {
-	return fmt.Sprintf(`{ for i in range(1, %d) : format("user%%04d", i) => {} }`, n+1)
+	if n <= 1000 {
+		return fmt.Sprintf(`{ for i in range(1, %d) : format("user%%04d", i) => {} }`, n+1)
+	}
+	return fmt.Sprintf(`merge([for b in range(0, %d) : { for i in range(b*1000+1, min(b*1000+1001, %d)) : format("user%%04d", i) => {} }]...)`, (n+999)/1000, n+1)
 }
 
 func TestAccGroupMembers_thousandMembersInFourImports(t *testing.T) {

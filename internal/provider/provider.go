@@ -74,6 +74,7 @@ type providerModel struct {
 	MaxRetries          types.Int64  `tfsdk:"max_retries"`
 	RequestTimeout      types.String `tfsdk:"request_timeout"`
 	RateLimit           types.Int64  `tfsdk:"rate_limit"`
+	TotalRateLimit      types.Int64  `tfsdk:"total_rate_limit"`
 	MaxParallelRequests types.Int64  `tfsdk:"max_parallel_requests"`
 	ImportBatchSize     types.Int64  `tfsdk:"import_batch_size"`
 	DeleteBatchSize     types.Int64  `tfsdk:"delete_batch_size"`
@@ -133,6 +134,11 @@ func (p *tencentimProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 			},
 			"rate_limit": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("Requests per second per API command, shared by every resource of this provider, so that parallel resources stay under the server's limit. Defaults to `%d`, the documented default limit.", defaultRateLimit),
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.AtLeast(1)},
+			},
+			"total_rate_limit": schema.Int64Attribute{
+				MarkdownDescription: "Requests per second for all API commands together, on top of `rate_limit`. Tencent documents its limits per command; set this when your app has an app-wide limit too. Unset by default.",
 				Optional:            true,
 				Validators:          []validator.Int64{int64validator.AtLeast(1)},
 			},
@@ -203,7 +209,7 @@ func resolveConfig(m providerModel, getenv func(string) string, resp *provider.C
 	for attr, v := range map[string]interface{ IsUnknown() bool }{
 		"sdkappid": m.SDKAppID, "identifier": m.Identifier, "secret_key": m.SecretKey, "usersig": m.UserSig,
 		"region": m.Region, "endpoint": m.Endpoint, "max_retries": m.MaxRetries, "request_timeout": m.RequestTimeout,
-		"rate_limit": m.RateLimit, "max_parallel_requests": m.MaxParallelRequests,
+		"rate_limit": m.RateLimit, "total_rate_limit": m.TotalRateLimit, "max_parallel_requests": m.MaxParallelRequests,
 		"import_batch_size": m.ImportBatchSize, "delete_batch_size": m.DeleteBatchSize,
 	} {
 		unknown(attr, v)
@@ -283,6 +289,7 @@ func resolveConfig(m providerModel, getenv func(string) string, resp *provider.C
 		c.client.RequestTimeout = d
 	}
 	c.client.RateLimit = float64(intOr(m.RateLimit, defaultRateLimit))
+	c.client.TotalRateLimit = float64(intOr(m.TotalRateLimit, 0))
 	c.maxParallel = intOr(m.MaxParallelRequests, defaultMaxParallel)
 	c.client.MaxParallel = c.maxParallel
 	c.importBatchSize = intOr(m.ImportBatchSize, defaultImportBatchSize)
@@ -292,7 +299,7 @@ func resolveConfig(m providerModel, getenv func(string) string, resp *provider.C
 
 func (p *tencentimProvider) Resources(context.Context) []func() resource.Resource {
 	// tencentim_group_members is served at the protocol level; see server.go.
-	return nil
+	return []func() resource.Resource{newAccountsResource, newGroupResource}
 }
 
 func (p *tencentimProvider) DataSources(context.Context) []func() datasource.DataSource {

@@ -15,7 +15,7 @@ func TestResolveConfig(t *testing.T) {
 		return providerModel{
 			SDKAppID: types.Int64Null(), Identifier: types.StringNull(), SecretKey: types.StringNull(), UserSig: types.StringNull(),
 			Region: types.StringNull(), Endpoint: types.StringNull(), MaxRetries: types.Int64Null(), RequestTimeout: types.StringNull(),
-			RateLimit: types.Int64Null(), MaxParallelRequests: types.Int64Null(), ImportBatchSize: types.Int64Null(), DeleteBatchSize: types.Int64Null(),
+			RateLimit: types.Int64Null(), TotalRateLimit: types.Int64Null(), MaxParallelRequests: types.Int64Null(), ImportBatchSize: types.Int64Null(), DeleteBatchSize: types.Int64Null(),
 		}
 	}
 	cases := []struct {

@@ -122,7 +122,11 @@ func (e *limiterError) Unwrap() error { return e.err }
 func (a *attempts) RoundTrip(req *http.Request) (*http.Response, error) {
 	a.start = time.Time{}
 	ctx := req.Context()
-	if err := a.c.limiter(a.command).Wait(ctx); err != nil {
+	err := a.c.limiter(a.command).Wait(ctx)
+	if err == nil && a.c.total != nil {
+		err = a.c.total.Wait(ctx)
+	}
+	if err != nil {
 		closeBody(req)
 		if ctx.Err() == nil {
 			// Wait refuses up front when the token would come after the deadline.

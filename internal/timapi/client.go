@@ -40,6 +40,7 @@ type Config struct {
 	MaxRetries     int           // retries after the first attempt; default 5, negative means none
 	RequestTimeout time.Duration // per attempt; default 30s
 	RateLimit      float64       // requests per second per command; default 200, negative means unlimited
+	TotalRateLimit float64       // requests per second for all commands together; 0 means no such limit
 	MaxParallel    int           // concurrent member-page reads; default 8
 	RetryWaitMin   time.Duration // default 200ms
 	RetryWaitMax   time.Duration // default 5s
@@ -84,6 +85,7 @@ type Client struct {
 
 	mu          sync.Mutex
 	limiters    map[string]*rate.Limiter
+	total       *rate.Limiter // nil when there is no app-wide limit
 	stats       map[string]int
 	clockOffset time.Duration // server clock minus local clock, from Date headers
 }
@@ -156,6 +158,13 @@ func New(cfg Config) (*Client, error) {
 		limit, burst = rate.Limit(cfg.RateLimit), max(1, min(int(cfg.RateLimit), 10))
 	}
 
+	// Tencent documents limits per API; some apps also have one for the
+	// whole app, which a second limiter shared by every command respects.
+	var total *rate.Limiter
+	if cfg.TotalRateLimit > 0 {
+		total = rate.NewLimiter(rate.Limit(cfg.TotalRateLimit), max(1, min(int(cfg.TotalRateLimit), 10)))
+	}
+
 	var transport http.RoundTripper
 	if cfg.HTTPClient != nil {
 		transport = cfg.HTTPClient.Transport
@@ -182,6 +191,7 @@ func New(cfg Config) (*Client, error) {
 		rateLimit:      limit,
 		burst:          burst,
 		limiters:       map[string]*rate.Limiter{},
+		total:          total,
 		stats:          map[string]int{},
 	}, nil
 }
