@@ -1,0 +1,76 @@
+package provider
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tencentim/terraform-provider-tencentim/internal/emulator"
+)
+
+// Twenty resources on twenty groups of one app, applied with
+// -parallelism=20 against a server that allows 50 requests/s per app: all
+// succeed, no 10006 reaches anyone, and the server never sees more than the
+// shared limiter lets through.
+func TestAccLoadSharedRateLimit(t *testing.T) {
+	const groups, members, limit = 20, 600, 50
+	env := newTestEnv(t, members)
+	h := newCLIHarness(t, env)
+	var config strings.Builder
+	fmt.Fprintf(&config, "provider \"tencentim\" {\n  total_rate_limit = %d\n}\n", limit)
+	for i := range groups {
+		gid := env.group("Public")
+		fmt.Fprintf(&config, `
+resource "tencentim_group_members" "g%02d" {
+  group_id = %q
+  members  = %s
+}
+`, i, gid, rangeMembers(members))
+	}
+	h.writeConfig(config.String())
+	env.emu.UpdateSettings(func(s *emulator.Settings) { s.RateLimit = limit })
+	env.emu.ResetStats()
+
+	start := time.Now()
+	h.mustRun("apply", "-auto-approve", "-parallelism=20")
+	if out := h.mustRun("plan", "-detailed-exitcode", "-parallelism=20"); !strings.Contains(out, "No changes") {
+		t.Fatalf("the plan after the apply is not empty:\n%s", out)
+	}
+	took := time.Since(start)
+
+	log := env.emu.Log()
+	var limited int
+	times := make([]time.Time, 0, len(log))
+	for _, r := range log {
+		if r.ErrorCode == 10006 {
+			limited++
+		}
+		times = append(times, r.Time)
+	}
+	sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
+	// The busiest second may hold the limiter's burst of 10 on top of the rate.
+	busiest := 0
+	for i, lo := 0, 0; i < len(times); i++ {
+		for times[i].Sub(times[lo]) >= time.Second {
+			lo++
+		}
+		busiest = max(busiest, i-lo+1)
+	}
+	span := times[len(times)-1].Sub(times[0]).Seconds()
+	sustained := float64(len(times)-10) / span
+	t.Logf("%d requests in %.1fs (%.1f/s sustained, busiest second %d), %d answered 10006, wall time %v",
+		len(times), span, sustained, busiest, limited, took.Round(time.Millisecond))
+	if limited != 0 {
+		t.Errorf("%d requests were answered 10006: the shared limiter let too many through", limited)
+	}
+	if busiest > limit+10 || sustained > limit*1.02 {
+		t.Errorf("the server saw %.1f requests/s sustained and %d in its busiest second; the limit is %d/s", sustained, busiest, limit)
+	}
+	for _, g := range env.emu.Groups(testAppID) {
+		if n := len(env.serverMembers(g.ID)); n != members {
+			t.Errorf("group %s has %d members, want %d", g.ID, n, members)
+		}
+	}
+}
