@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# make demo: builds the provider and the emulator, seeds the emulator through
-# a real `apply` of examples/demo, shows the result, then checks that a
-# second plan has no changes. Everything it starts is stopped on exit.
+# make demo: builds the provider and the emulator, starts the emulator with
+# an empty app (no accounts, no groups), builds the demo app from nothing
+# with one real `apply` of examples/demo (accounts, then groups, then
+# memberships), shows the result, then checks that a second plan has no
+# changes. Everything it starts is stopped on exit.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -26,13 +28,15 @@ echo "==> building the provider and the emulator"
 go build -o "$work/plugins/terraform-provider-tencentim" .
 go build -o "$work/tencentim-emulator" ./cmd/tencentim-emulator
 
-echo "==> starting the emulator on a loopback port"
-"$work/tencentim-emulator" -listen 127.0.0.1:0 -port-file "$work/addr" -seed-demo >"$work/emulator.log" 2>&1 &
+# Only the app: sdkappid 1400000000, secret key emulator-secret-key, admin
+# administrator (the command's defaults); no -seed-demo, so the apply below
+# creates every account, group and membership itself.
+echo "==> starting the emulator (an empty app) on a loopback port"
+"$work/tencentim-emulator" -listen 127.0.0.1:0 -port-file "$work/addr" >"$work/emulator.log" 2>&1 &
 emulator_pid=$!
 for _ in $(seq 1 100); do [ -s "$work/addr" ] && break; sleep 0.1; done
 [ -s "$work/addr" ] || { echo "the emulator did not start"; exit 1; }
 endpoint="http://$(head -n1 "$work/addr")"
-grep '^demo' "$work/emulator.log" || true
 
 cat >"$work/cli.tfrc" <<CFG
 provider_installation {
@@ -44,7 +48,7 @@ provider_installation {
 }
 CFG
 mkdir "$work/config"
-cp examples/demo/main.tf examples/demo/members.csv "$work/config/"
+cp examples/demo/*.tf examples/demo/*.csv "$work/config/"
 export TF_CLI_CONFIG_FILE="$work/cli.tfrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 export TENCENTIM_SDKAPPID=1400000000 TENCENTIM_SECRET_KEY=emulator-secret-key TENCENTIM_ENDPOINT="$endpoint"
 cd "$work/config"
@@ -55,7 +59,7 @@ echo "==> using $("$cli" version | head -n1)"
 echo "==> $cli apply"
 "$cli" apply -auto-approve -input=false -compact-warnings
 
-echo "==> membership the emulator now holds"
+echo "==> accounts, groups and membership the emulator now holds"
 "$work/tencentim-emulator" -show "$endpoint"
 
 echo

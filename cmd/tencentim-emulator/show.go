@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// show prints the membership a running emulator holds, read from its
+// show prints the accounts and membership a running emulator holds, read from its
 // /emulator/state endpoint, so a demo can show what an apply did.
 func show(baseURL string, sdkappid uint64, stdout io.Writer) error {
 	client := &http.Client{Timeout: 10 * time.Second}
@@ -24,7 +24,8 @@ func show(baseURL string, sdkappid uint64, stdout io.Writer) error {
 	}
 	var state struct {
 		Apps []struct {
-			Groups []struct {
+			Accounts []string `json:"accounts"`
+			Groups   []struct {
 				ID, Type, Owner string
 				Members         []struct {
 					Account  string `json:"account"`
@@ -38,6 +39,12 @@ func show(baseURL string, sdkappid uint64, stdout io.Writer) error {
 		return fmt.Errorf("decoding the emulator's state: %w", err)
 	}
 	for _, app := range state.Apps {
+		shown := app.Accounts
+		more := ""
+		if len(shown) > 20 {
+			shown, more = shown[:20], fmt.Sprintf(" and %d more", len(app.Accounts)-20)
+		}
+		fmt.Fprintf(stdout, "%d accounts: %s%s\n", len(app.Accounts), strings.Join(shown, ", "), more)
 		for _, g := range app.Groups {
 			fmt.Fprintf(stdout, "\n%s (%s, owner %s): %d members\n", g.ID, g.Type, g.Owner, len(g.Members))
 			tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)

@@ -701,7 +701,7 @@ func (e *Emulator) getGroupInfo(appID uint64, o obj) (*result, *apiError) {
 			{"Notification", g.notification}, {"FaceUrl", g.faceURL}, {"Owner_Account", g.owner},
 			{"CreateTime", g.createTime}, {"InfoSeq", g.infoSeq}, {"LastInfoTime", g.createTime},
 			{"LastMsgTime", 0}, {"NextMsgSeq", 1}, {"MemberNum", len(g.members)},
-			{"MaxMemberNum", g.maxMembers}, {"ApplyJoinOption", g.applyJoin}, {"ShutUpAllMember", "Off"},
+			{"MaxMemberNum", g.maxMembers}, {"ApplyJoinOption", g.applyJoin}, {"ShutUpAllMember", onOff(g.shutUpAll)},
 		} {
 			if base == nil || base[f.k] {
 				el = append(el, f)
@@ -727,6 +727,13 @@ func (e *Emulator) getGroupInfo(appID uint64, o obj) (*result, *apiError) {
 		return nil, errf(10002, "internal error: %v", err)
 	}
 	return &result{fields: json.RawMessage(enc), members: members}, nil
+}
+
+func onOff(b bool) string {
+	if b {
+		return "On"
+	}
+	return "Off"
 }
 
 func validCustomGroupID(id string, k kind) *apiError {

@@ -43,6 +43,7 @@ type group struct {
 	notification         string
 	faceURL              string
 	applyJoin            string
+	shutUpAll            bool // ShutUpAllMember "On"
 	infoSeq              int64
 
 	members map[string]*member

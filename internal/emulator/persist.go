@@ -39,6 +39,7 @@ type groupState struct {
 	Notification    string        `json:"notification,omitempty"`
 	FaceURL         string        `json:"face_url,omitempty"`
 	ApplyJoinOption string        `json:"apply_join_option,omitempty"`
+	ShutUpAllMember bool          `json:"shut_up_all_member,omitempty"`
 	MemberNum       int           `json:"member_num"`
 	Members         []memberState `json:"members"` // read order: owner first, then join order
 }
@@ -94,7 +95,7 @@ func (e *Emulator) snapshot(only *uint64, withKeys bool) stateFile {
 			gs := groupState{
 				ID: g.id, Type: g.typ, Name: g.name, Owner: g.owner, CreateTime: g.createTime,
 				MaxMemberNum: g.maxMembers, Introduction: g.introduction, Notification: g.notification,
-				FaceURL: g.faceURL, ApplyJoinOption: g.applyJoin, MemberNum: len(g.members),
+				FaceURL: g.faceURL, ApplyJoinOption: g.applyJoin, ShutUpAllMember: g.shutUpAll, MemberNum: len(g.members),
 			}
 			view := g.ordered()
 			gs.Members = make([]memberState, len(view))
@@ -130,6 +131,7 @@ func (e *Emulator) restore(sf stateFile) error {
 			}
 			g := newGroup(Group{ID: gs.ID, Type: gs.Type, Name: gs.Name, CreateTime: gs.CreateTime, MaxMemberNum: gs.MaxMemberNum}, k)
 			g.introduction, g.notification, g.faceURL = gs.Introduction, gs.Notification, gs.FaceURL
+			g.shutUpAll = gs.ShutUpAllMember
 			if gs.ApplyJoinOption != "" {
 				g.applyJoin = gs.ApplyJoinOption
 			}

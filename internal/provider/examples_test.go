@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/config"
@@ -14,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/tencentim/terraform-provider-tencentim/internal/emulator"
+	"github.com/tencentim/terraform-provider-tencentim/internal/timapi"
 )
 
 func example(t *testing.T, rel string) string {
@@ -79,39 +82,243 @@ func TestAccExamples(t *testing.T) {
 	})
 }
 
-// examples/demo, the configuration `make demo` applies, against the same
-// seeded groups the emulator command's -seed-demo makes.
+// The tencentim_accounts and tencentim_group examples, applied as written
+// into an empty app, then imported back.
+func TestAccExamplesAccountsAndGroup(t *testing.T) {
+	env := newEmptyAppEnv(t)
+	t.Setenv(EnvSDKAppID, fmt.Sprint(testAppID))
+	t.Setenv(EnvSecretKey, testKey)
+	t.Setenv(EnvEndpoint, env.url)
+
+	accounts := example(t, "resources/tencentim_accounts/resource.tf")
+	groups := example(t, "resources/tencentim_group/resource.tf")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: accounts, ConfigPlanChecks: emptyPlanAfterApply()},
+			{
+				Config:           accounts + groups,
+				ConfigPlanChecks: emptyPlanAfterApply(),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("tencentim_group.oncall", tfjsonpath.New("id"), knownvalue.StringExact("@TGS#_oncall")),
+					statecheck.ExpectKnownValue("tencentim_group.oncall", tfjsonpath.New("create_time"), knownvalue.Int64Exact(1600000000)),
+					statecheck.ExpectKnownValue("tencentim_group.engineering", tfjsonpath.New("owner_account"), knownvalue.StringExact("tommy")),
+					statecheck.ExpectKnownValue("tencentim_group.engineering", tfjsonpath.New("max_member_count"), knownvalue.Int64Exact(500)),
+					statecheck.ExpectKnownValue("tencentim_group_members.oncall", tfjsonpath.New("members").AtMapKey("jared").AtMapKey("role"), knownvalue.StringExact("Admin")),
+				},
+			},
+			{
+				ResourceName:      "tencentim_group.engineering",
+				ImportState:       true,
+				ImportStateVerify: true,
+			},
+			{
+				ResourceName:            "tencentim_accounts.staff",
+				ImportState:             true,
+				ImportStateId:           "tommy,jared,alice",
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"accounts.tommy.nick", "accounts.tommy.face_url", "accounts.jared.nick"},
+			},
+		},
+	})
+
+	// The import block adopts an existing group that matches the
+	// configuration without any change.
+	env = newEmptyAppEnv(t)
+	t.Setenv(EnvEndpoint, env.url)
+	env.emu.AddAccounts(testAppID, "tommy")
+	id, err := env.emu.AddGroup(testAppID, emulator.Group{ID: "@TGS#2J4SZEAEL", Type: "Public", Name: "Engineering", Owner: "tommy", MaxMemberNum: 500})
+	must(t, err)
+	intro, notice, apply := "Where the engineers talk.", "Stand-up at 10:00 every weekday.", "NeedPermission"
+	must(t, env.client().ModifyGroupBaseInfo(t.Context(), id, timapi.GroupBaseInfoChange{Introduction: &intro, Notification: &notice, ApplyJoinOption: &apply}))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: accounts + groups + example(t, "resources/tencentim_group/import-by-string-id.tf"),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("tencentim_group.engineering", plancheck.ResourceActionNoop),
+					plancheck.ExpectKnownValue("tencentim_group.engineering", tfjsonpath.New("id"), knownvalue.StringExact("@TGS#2J4SZEAEL")),
+				},
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+		}},
+	})
+}
+
+// examples/demo, the configuration `make demo` applies, against an emulator
+// that holds only the app (as `make demo` starts it): one apply creates every
+// account, group and membership, the next plan is empty, and destroying the
+// configuration leaves the app empty again.
 func TestAccExampleDemo(t *testing.T) {
-	env := newTestEnv(t, 0)
-	must(t, env.emu.SeedDemo(testAppID))
+	env := newEmptyAppEnv(t)
 	t.Setenv(EnvSDKAppID, fmt.Sprint(testAppID))
 	t.Setenv(EnvSecretKey, testKey)
 	t.Setenv(EnvEndpoint, env.url)
 	// The demo's required_providers names the registry address.
 	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", "tencentim")
+
+	users := make([]string, 10)
+	for i := range users {
+		users[i] = fmt.Sprintf("user%d", i+1)
+	}
+	demoDir := config.StaticDirectory(filepath.Join("..", "..", "examples", "demo"))
+	group := func(key string) string { return fmt.Sprintf("tencentim_group.demo[%q]", key) }
+	seed := func(key string) string { return fmt.Sprintf("tencentim_group_members.seed[%q]", key) }
+	var created []string
 	resource.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			// The demo has its own provider block, so the provider is given per step.
 			ProtoV6ProviderFactories: testProviderFactories,
-			ConfigDirectory:          config.StaticDirectory(filepath.Join("..", "..", "examples", "demo")),
-			ConfigPlanChecks:         emptyPlanAfterApply(),
+			ConfigDirectory:          demoDir,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					// Everything is created by this one apply.
+					plancheck.ExpectResourceAction("tencentim_accounts.demo", plancheck.ResourceActionCreate),
+					plancheck.ExpectResourceAction(group("work"), plancheck.ResourceActionCreate),
+					plancheck.ExpectResourceAction(group("public"), plancheck.ResourceActionCreate),
+					plancheck.ExpectResourceAction(group("meeting"), plancheck.ResourceActionCreate),
+					plancheck.ExpectResourceAction(group("community"), plancheck.ResourceActionCreate),
+					plancheck.ExpectResourceAction(group("live"), plancheck.ResourceActionCreate),
+					plancheck.ExpectResourceAction(seed("work"), plancheck.ResourceActionCreate),
+					plancheck.ExpectResourceAction(seed("public"), plancheck.ResourceActionCreate),
+					plancheck.ExpectResourceAction(seed("meeting"), plancheck.ResourceActionCreate),
+					plancheck.ExpectResourceAction(seed("community"), plancheck.ResourceActionCreate),
+					// A custom group ID is known at plan time; a generated one
+					// only after its group is created, which the members wait for.
+					plancheck.ExpectKnownValue(seed("community"), tfjsonpath.New("group_id"), knownvalue.StringExact("@TGS#_demo-community")),
+					plancheck.ExpectKnownValue(seed("public"), tfjsonpath.New("group_id"), knownvalue.StringExact("demo-public")),
+					plancheck.ExpectUnknownValue(seed("meeting"), tfjsonpath.New("group_id")),
+					plancheck.ExpectKnownValue("tencentim_accounts.demo", tfjsonpath.New("accounts"), knownvalue.MapSizeExact(10)),
+				},
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownOutputValue("community_admins", knownvalue.ListExact([]knownvalue.Check{
 					knownvalue.StringExact("user3"), knownvalue.StringExact("user5"),
 				})),
 				statecheck.ExpectKnownOutputValue("member_counts", knownvalue.MapExact(map[string]knownvalue.Check{
-					"@TGS#_demo-community": knownvalue.Int64Exact(8),
-					"demo-meeting":         knownvalue.Int64Exact(3),
-					"demo-public":          knownvalue.Int64Exact(5),
-					"demo-work":            knownvalue.Int64Exact(2),
+					"community": knownvalue.Int64Exact(8),
+					"meeting":   knownvalue.Int64Exact(3),
+					"public":    knownvalue.Int64Exact(5),
+					"work":      knownvalue.Int64Exact(2),
 				})),
+				statecheck.ExpectKnownOutputValue("group_ids", knownvalue.MapExact(map[string]knownvalue.Check{
+					"community": knownvalue.StringExact("@TGS#_demo-community"),
+					"public":    knownvalue.StringExact("demo-public"),
+					"work":      knownvalue.StringExact("demo-work"),
+					"meeting":   knownvalue.StringRegexp(regexp.MustCompile(`^@TGS#[^_]`)),
+					"live":      knownvalue.StringRegexp(regexp.MustCompile(`^@TGS#[^_]`)),
+				})),
+				checkFunc(func() error {
+					if accts := env.emu.Accounts(testAppID); !sameStrings(accts, users) {
+						return fmt.Errorf("accounts %v, want %v", accts, users)
+					}
+					gs := env.emu.Groups(testAppID)
+					if len(gs) != 5 {
+						return fmt.Errorf("groups %v", gs)
+					}
+					created = created[:0]
+					for _, g := range gs {
+						created = append(created, g.ID)
+						if g.Owner != "user1" {
+							return fmt.Errorf("group %s is owned by %q", g.ID, g.Owner)
+						}
+					}
+					if g, _ := env.emu.GroupInfo(testAppID, "demo-public"); g.CreateTime != 1_600_000_000 {
+						return fmt.Errorf("demo-public was not back-dated with import_group: %+v", g)
+					}
+					if ms := env.serverMembers("@TGS#_demo-community"); len(ms) != 8 || ms["user3"].Role != "Admin" {
+						return fmt.Errorf("community members %v", ms)
+					}
+					return demoCallOrder(env.emu.Log())
+				}),
 			},
 		}, {
 			// The test framework cannot read back a state whose instances
-			// have string keys, so the demo destroys itself in a step.
+			// have string keys (so neither a destroy step's Check nor
+			// CheckDestroy can be used): the demo destroys itself in a step
+			// and the next step checks the emulator first.
 			ProtoV6ProviderFactories: testProviderFactories,
-			ConfigDirectory:          config.StaticDirectory(filepath.Join("..", "..", "examples", "demo")),
+			ConfigDirectory:          demoDir,
 			Destroy:                  true,
+		}, {
+			// Nothing the configuration created is left: no accounts, no
+			// groups, no members; planning again would create it all anew.
+			PreConfig: func() {
+				if accts := env.emu.Accounts(testAppID); len(accts) != 0 {
+					t.Fatalf("accounts left after destroy: %v", accts)
+				}
+				if gs := env.emu.Groups(testAppID); len(gs) != 0 {
+					t.Fatalf("groups left after destroy: %v", gs)
+				}
+				if len(created) != 5 {
+					t.Fatalf("%d groups were created", len(created))
+				}
+				for _, id := range created {
+					if ms, ok := env.emu.Members(testAppID, id); ok {
+						t.Fatalf("group %s still has members %v", id, ms)
+					}
+				}
+			},
+			ProtoV6ProviderFactories: testProviderFactories,
+			ConfigDirectory:          demoDir,
+			PlanOnly:                 true,
+			ExpectNonEmptyPlan:       true,
 		}},
 	})
+}
+
+// newEmptyAppEnv is an emulator that holds only the test app and its admin:
+// no accounts and no groups.
+func newEmptyAppEnv(t *testing.T) *testEnv {
+	t.Helper()
+	emu := emulator.New(emulator.Options{})
+	emu.AddApp(testAppID, testKey, testAdmin)
+	url, stop := emu.Start()
+	t.Cleanup(stop)
+	return &testEnv{t: t, emu: emu, url: url}
+}
+
+func sameStrings(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
+}
+
+// demoCallOrder checks that the single apply ran in dependency order:
+// accounts were imported before any group was created, and each group was
+// created before members were imported into it.
+func demoCallOrder(log []emulator.LoggedRequest) error {
+	lastAccountImport, firstGroupCreate := -1, -1
+	createdAt := map[string]int{}
+	for i, r := range log {
+		if r.ErrorCode != 0 {
+			return fmt.Errorf("call %d (%s) failed with %d", i, r.Command, r.ErrorCode)
+		}
+		switch r.Command {
+		case "multiaccount_import":
+			lastAccountImport = i
+		case "create_group", "import_group":
+			if firstGroupCreate < 0 {
+				firstGroupCreate = i
+			}
+			createdAt[r.GroupID] = i
+		case "import_group_member":
+			at, ok := createdAt[r.GroupID]
+			if !ok || at > i {
+				return fmt.Errorf("members were imported into %s before it was created", r.GroupID)
+			}
+		}
+	}
+	switch {
+	case lastAccountImport < 0 || firstGroupCreate < 0:
+		return fmt.Errorf("no multiaccount_import (%d) or group creation (%d) in the log", lastAccountImport, firstGroupCreate)
+	case lastAccountImport > firstGroupCreate:
+		return fmt.Errorf("a group was created (call %d) before the accounts were imported (call %d)", firstGroupCreate, lastAccountImport)
+	case len(createdAt) != 5:
+		return fmt.Errorf("%d groups created, want 5", len(createdAt))
+	}
+	return nil
 }

@@ -20,6 +20,11 @@ type GroupInfo struct {
 	MaxMemberNum int
 	ErrorCode    int
 	ErrorInfo    string
+
+	Introduction    string
+	Notification    string
+	FaceURL         string `json:"FaceUrl"`
+	ApplyJoinOption string
 }
 
 const getGroupInfoCommand = "get_group_info"

@@ -1,0 +1,4 @@
+import {
+  to = tencentim_group.engineering
+  id = "@TGS#2J4SZEAEL"
+}

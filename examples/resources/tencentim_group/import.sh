@@ -1,0 +1,2 @@
+# Import a group by its ID.
+terraform import tencentim_group.engineering '@TGS#2J4SZEAEL'
