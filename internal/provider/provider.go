@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -295,6 +296,34 @@ func resolveConfig(m providerModel, getenv func(string) string, resp *provider.C
 	c.importBatchSize = intOr(m.ImportBatchSize, defaultImportBatchSize)
 	c.deleteBatchSize = intOr(m.DeleteBatchSize, defaultDeleteBatchSize)
 	return c, !resp.Diagnostics.HasError()
+}
+
+// notConfiguredDetail explains a resource used before the provider has a
+// configuration.
+const notConfiguredDetail = "The tencentim provider has no configuration yet, usually because a provider setting depends on a value known only after apply. Set the provider's settings from variables or values known at plan time."
+
+// providerDataFrom is the checked type assertion of every framework
+// resource's and data source's Configure. It returns nil before the
+// provider is configured.
+func providerDataFrom(v any, diags *diag.Diagnostics) *providerData {
+	if v == nil {
+		return nil
+	}
+	data, ok := v.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data type",
+			fmt.Sprintf("Expected *providerData, got: %T. Please report this issue to the provider developers.", v))
+	}
+	return data
+}
+
+// requireConfigured reports an error when data is nil.
+func requireConfigured(data *providerData, diags *diag.Diagnostics) bool {
+	if data == nil {
+		diags.AddError("Provider not configured", notConfiguredDetail)
+		return false
+	}
+	return true
 }
 
 func (p *tencentimProvider) Resources(context.Context) []func() resource.Resource {
