@@ -45,7 +45,9 @@ func newCLIHarness(t *testing.T, env *testEnv) *cliHarness {
 		}
 	}
 	providerBinOnce.Do(func() {
-		providerBinDir, providerBinErr = os.MkdirTemp("", "tencentim-provider-bin")
+		// Shared by every test of the package (t.TempDir would vanish with the
+		// first one); TestMain removes it.
+		providerBinDir, providerBinErr = os.MkdirTemp("", "tencentim-provider-bin") //nolint:usetesting // see above
 		if providerBinErr != nil {
 			return
 		}

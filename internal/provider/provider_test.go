@@ -44,6 +44,9 @@ func TestMain(m *testing.M) {
 		os.Setenv("TF_CLI_CONFIG_FILE", cfg)
 		code := m.Run()
 		os.RemoveAll(dir)
+		if providerBinDir != "" {
+			os.RemoveAll(providerBinDir)
+		}
 		os.Exit(code)
 	}
 	os.Exit(m.Run())
