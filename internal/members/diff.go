@@ -61,19 +61,24 @@ func (c Changes) Empty() bool {
 // is never imported, removed or modified.
 func Diff(declared map[string]Declared, live map[string]Live, previouslyManaged func(string) bool, exclusive bool) Changes {
 	var c Changes
+	// Accounts are collected, sorted as plain strings (much faster than
+	// sorting the structs), then turned into the calls.
+	var imports, roles []string
+	if len(declared) > len(live) {
+		imports = make([]string, 0, len(declared)-len(live))
+	}
 	for account, d := range declared {
 		l, ok := live[account]
 		switch {
 		case !ok:
-			c.Import = append(c.Import, Import{Account: account, Declared: d})
+			imports = append(imports, account)
 		case l.Role == RoleOwner:
 			// Validation refuses declaring the owner before any call; never act on it.
 		case d.JoinTime != 0 && d.JoinTime != l.JoinTime:
 			c.Rejoin = append(c.Rejoin, account)
-			c.Remove = append(c.Remove, account)
-			c.Import = append(c.Import, Import{Account: account, Declared: d})
+			imports = append(imports, account)
 		case d.Role != l.Role:
-			c.RoleChanges = append(c.RoleChanges, RoleChange{Account: account, Role: d.Role})
+			roles = append(roles, account)
 		}
 	}
 	for account, l := range live {
@@ -87,21 +92,25 @@ func Diff(declared map[string]Declared, live map[string]Live, previouslyManaged 
 			c.Remove = append(c.Remove, account)
 		}
 	}
-	slices.SortFunc(c.Import, func(a, b Import) int { return compareStrings(a.Account, b.Account) })
-	slices.Sort(c.Remove)
+	slices.Sort(imports)
+	slices.Sort(roles)
 	slices.Sort(c.Rejoin)
-	slices.SortFunc(c.RoleChanges, func(a, b RoleChange) int { return compareStrings(a.Account, b.Account) })
-	return c
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
+	// A rejoin is removed before it is imported again.
+	c.Remove = append(c.Remove, c.Rejoin...)
+	slices.Sort(c.Remove)
+	if len(imports) > 0 {
+		c.Import = make([]Import, len(imports))
+		for i, account := range imports {
+			c.Import[i] = Import{Account: account, Declared: declared[account]}
+		}
 	}
-	return 0
+	if len(roles) > 0 {
+		c.RoleChanges = make([]RoleChange, len(roles))
+		for i, account := range roles {
+			c.RoleChanges[i] = RoleChange{Account: account, Role: declared[account].Role}
+		}
+	}
+	return c
 }
 
 // Batches splits items into consecutive chunks of at most size elements.

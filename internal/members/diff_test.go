@@ -268,3 +268,18 @@ func BenchmarkBatches100k(b *testing.B) {
 		Batches(items, 300)
 	}
 }
+
+// BenchmarkDiffCreate100k is the create case: every declared member is
+// imported, so the whole list is sorted.
+func BenchmarkDiffCreate100k(b *testing.B) {
+	declared := make(map[string]Declared, 100_000)
+	for i := range 100_000 {
+		declared[fmt.Sprintf("user%06d", i)] = Declared{Role: RoleMember}
+	}
+	live := map[string]Live{"owner": {Role: RoleOwner}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		Diff(declared, live, nil, false)
+	}
+}

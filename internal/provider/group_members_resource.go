@@ -74,27 +74,6 @@ func memberPath(account, attr string) *tftypes.AttributePath {
 	return p
 }
 
-func unmarshal(dv *tfprotov6.DynamicValue, diags *diagnostics, what string) (tftypes.Value, bool) {
-	if dv == nil {
-		return tftypes.NewValue(groupMembersType, nil), true
-	}
-	v, err := dv.Unmarshal(groupMembersType)
-	if err != nil {
-		diags.errorAt(nil, "Unable to read "+what, fmt.Sprintf("The %s of %s could not be decoded: %v. This is a bug in the provider; please report it.", what, groupMembersTypeName, err))
-		return v, false
-	}
-	return v, true
-}
-
-func marshal(v tftypes.Value, diags *diagnostics) *tfprotov6.DynamicValue {
-	dv, err := tfprotov6.NewDynamicValue(groupMembersType, v)
-	if err != nil {
-		diags.errorAt(nil, "Unable to encode state", fmt.Sprintf("%v. This is a bug in the provider; please report it.", err))
-		return nil
-	}
-	return &dv
-}
-
 // client returns the configured provider data, or reports why there is none.
 func (r *groupMembersResource) client(diags *diagnostics) *providerData {
 	data := r.provider.configured.Load()
@@ -107,51 +86,45 @@ func (r *groupMembersResource) client(diags *diagnostics) *providerData {
 
 func (r *groupMembersResource) ValidateResourceConfig(_ context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
 	var diags diagnostics
-	if config, ok := unmarshal(req.Config, &diags, "configuration"); ok {
-		validateGroupMembersConfig(config, r.now(), &diags)
+	if config, ok := readValue(req.Config, &diags, "configuration"); ok {
+		validateConfig(config, r.now(), &diags)
 	}
 	return &tfprotov6.ValidateResourceConfigResponse{Diagnostics: diags}, nil
 }
 
-// validateGroupMembersConfig checks every known value, so that a typo fails
-// at validate or plan time, before any API call.
-func validateGroupMembersConfig(config tftypes.Value, now time.Time, diags *diagnostics) {
-	attrs, err := objectAttrs(config)
-	if err != nil || attrs == nil {
+// validateConfig checks every known value, so that a typo fails at validate
+// or plan time, before any API call.
+func validateConfig(config groupMembersValue, now time.Time, diags *diagnostics) {
+	if config.p != isKnown {
 		return
 	}
-	if gid := attrs[attrGroupID]; gid.IsKnown() && !gid.IsNull() {
-		validateGroupID(stringOf(gid), rootPath(attrGroupID), diags)
+	if gid := config.groupID; gid.set() {
+		validateGroupID(gid.s, rootPath(attrGroupID), diags)
 	}
-	if t := attrs[attrTimeouts]; t.IsKnown() && !t.IsNull() {
-		tattrs, _ := objectAttrs(t)
-		for _, op := range timeoutNames {
-			v := tattrs[op]
-			if !v.IsKnown() || v.IsNull() {
+	if config.timeoutsP == isKnown {
+		for i, op := range timeoutNames {
+			v := config.timeouts[i]
+			if !v.set() {
 				continue
 			}
-			if d, err := time.ParseDuration(stringOf(v)); err != nil || d <= 0 {
+			if d, err := time.ParseDuration(v.s); err != nil || d <= 0 {
 				diags.errorAt(rootPath(attrTimeouts).WithAttributeName(op), "Invalid timeout",
-					fmt.Sprintf("%q is not a positive duration; use a value such as \"30m\" or \"1h\".", stringOf(v)))
+					fmt.Sprintf("%q is not a positive duration; use a value such as \"30m\" or \"1h\".", v.s))
 			}
 		}
 	}
-	mv := attrs[attrMembers]
-	if !mv.IsKnown() || mv.IsNull() {
+	if config.membersP != isKnown {
 		return
 	}
-	var elems map[string]tftypes.Value
-	if err := mv.As(&elems); err != nil {
-		return
-	}
-	for account, ev := range elems {
-		validateAccount(account, memberPath(account, ""), diags)
-		ea, err := objectAttrs(ev)
-		if err != nil || ea == nil {
+	for account, e := range config.members {
+		if !validAccount(account) {
+			validateAccount(account, memberPath(account, ""), diags)
+		}
+		if e.p != isKnown {
 			continue
 		}
-		if role := ea[attrRole]; role.IsKnown() && !role.IsNull() {
-			switch s := stringOf(role); s {
+		if role := e.role; role.set() {
+			switch s := role.s; s {
 			case members.RoleAdmin, members.RoleMember:
 			case members.RoleOwner:
 				diags.errorAt(memberPath(account, attrRole), "The owner role cannot be declared",
@@ -161,7 +134,7 @@ func validateGroupMembersConfig(config tftypes.Value, now time.Time, diags *diag
 					fmt.Sprintf("%q has role %q. Use \"Admin\" or \"Member\" (the default); roles are case-sensitive.", account, s))
 			}
 		}
-		if jt, ok := wholeNumber(ea[attrJoinTime], memberPath(account, attrJoinTime), "join_time", diags); ok {
+		if jt, ok := wholeNumber(e.joinTime, account, attrJoinTime, diags); ok {
 			switch {
 			case jt <= 0:
 				diags.errorAt(memberPath(account, attrJoinTime), "Invalid join_time",
@@ -171,7 +144,7 @@ func validateGroupMembersConfig(config tftypes.Value, now time.Time, diags *diag
 					fmt.Sprintf("join_time of %q is %d (%s), after now; the API only imports members that joined in the past.", account, jt, time.Unix(jt, 0).UTC().Format(time.RFC3339)))
 			}
 		}
-		if n, ok := wholeNumber(ea[attrUnreadMsgNum], memberPath(account, attrUnreadMsgNum), "unread_msg_num", diags); ok && n < 0 {
+		if n, ok := wholeNumber(e.unread, account, attrUnreadMsgNum, diags); ok && n < 0 {
 			diags.errorAt(memberPath(account, attrUnreadMsgNum), "Invalid unread_msg_num",
 				fmt.Sprintf("unread_msg_num of %q is %d; it must be zero or more.", account, n))
 		}
@@ -179,17 +152,17 @@ func validateGroupMembersConfig(config tftypes.Value, now time.Time, diags *diag
 }
 
 // wholeNumber returns a known, non-null number that must be an integer.
-func wholeNumber(v tftypes.Value, p *tftypes.AttributePath, name string, diags *diagnostics) (int64, bool) {
-	if !v.IsKnown() || v.IsNull() {
+// The attribute path is only built for a diagnostic.
+func wholeNumber(n wireNumber, account, name string, diags *diagnostics) (int64, bool) {
+	if !n.set() {
 		return 0, false
 	}
-	var f big.Float
-	if err := v.As(&f); err != nil {
-		return 0, false
+	if n.f == nil {
+		return n.i, true
 	}
-	i, acc := f.Int64()
-	if !f.IsInt() || acc != big.Exact {
-		diags.errorAt(p, "Invalid "+name, fmt.Sprintf("%s is %s; it must be a whole number.", name, f.Text('g', -1)))
+	i, acc := n.f.Int64()
+	if !n.f.IsInt() || acc != big.Exact {
+		diags.errorAt(memberPath(account, name), "Invalid "+name, fmt.Sprintf("%s is %s; it must be a whole number.", name, n.f.Text('g', -1)))
 		return 0, false
 	}
 	return i, true
@@ -204,6 +177,12 @@ func validateGroupID(id string, p *tftypes.AttributePath, diags *diagnostics) {
 	case !printableASCII(id):
 		diags.errorAt(p, "Invalid group_id", fmt.Sprintf("group_id %q contains characters other than printable ASCII; group IDs use only printable ASCII.", id))
 	}
+}
+
+// validAccount is validateAccount's fast path: true when it would report
+// nothing.
+func validAccount(account string) bool {
+	return account != "" && len(account) <= 32 && printableASCII(account) && account[0] != ' ' && account[len(account)-1] != ' '
 }
 
 func validateAccount(account string, p *tftypes.AttributePath, diags *diagnostics) {
@@ -234,131 +213,129 @@ func (r *groupMembersResource) UpgradeResourceState(_ context.Context, req *tfpr
 	if req.RawState == nil {
 		return resp, nil
 	}
-	v, err := req.RawState.UnmarshalWithOpts(groupMembersType, tfprotov6.UnmarshalOpts{ValueFromJSONOpts: tftypes.ValueFromJSONOpts{IgnoreUndefinedAttributes: true}})
+	v, err := upgradeState(req.RawState)
 	if err != nil {
 		diags.errorAt(nil, "Unable to read the saved state", fmt.Sprintf("The state of %s (schema version %d) could not be decoded: %v. Remove it with `terraform state rm` and import the group again.", groupMembersTypeName, req.Version, err))
 		resp.Diagnostics = diags
 		return resp, nil
 	}
-	resp.UpgradedState = marshal(v, &diags)
-	resp.Diagnostics = diags
+	resp.UpgradedState = writeValue(v)
 	return resp, nil
+}
+
+// upgradeState reads the saved state, dropping attributes no longer in the
+// schema. Plain JSON as Terraform writes it is read directly; anything else
+// goes through tftypes.
+func upgradeState(raw *tfprotov6.RawState) (groupMembersValue, error) {
+	if raw.JSON != nil {
+		if v, err := decodeStateJSON(raw.JSON); err == nil {
+			return v, nil
+		}
+	}
+	tv, err := raw.UnmarshalWithOpts(groupMembersType, tfprotov6.UnmarshalOpts{ValueFromJSONOpts: tftypes.ValueFromJSONOpts{IgnoreUndefinedAttributes: true}})
+	if err != nil {
+		return groupMembersValue{}, err
+	}
+	return valueFromTF(tv)
 }
 
 func (r *groupMembersResource) PlanResourceChange(_ context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
 	var diags diagnostics
 	resp := &tfprotov6.PlanResourceChangeResponse{}
-	proposed, ok1 := unmarshal(req.ProposedNewState, &diags, "proposed state")
-	prior, ok2 := unmarshal(req.PriorState, &diags, "prior state")
-	config, ok3 := unmarshal(req.Config, &diags, "configuration")
+	proposed, ok1 := readValue(req.ProposedNewState, &diags, "proposed state")
+	prior, ok2 := readValue(req.PriorState, &diags, "prior state")
+	config, ok3 := readValue(req.Config, &diags, "configuration")
 	if !ok1 || !ok2 || !ok3 {
 		resp.Diagnostics = diags
 		return resp, nil
 	}
-	if proposed.IsNull() {
+	if proposed.p == isNull {
 		resp.PlannedState = req.ProposedNewState
 		return resp, nil
 	}
-	planned, requiresReplace := planGroupMembers(config, prior, &diags)
+	planned, requiresReplace := planValue(config, prior, &diags)
 	resp.RequiresReplace = requiresReplace
-	resp.PlannedState = marshal(planned, &diags)
+	resp.PlannedState = writeValue(planned)
 	resp.Diagnostics = diags
 	return resp, nil
 }
 
-// planGroupMembers computes the planned state from the configuration in one
-// pass: defaults, values kept from the prior state, unknowns for what only
-// the apply can tell, and warnings for changes that do less than they seem.
-func planGroupMembers(config, prior tftypes.Value, diags *diagnostics) (tftypes.Value, []*tftypes.AttributePath) {
-	cfg, _ := objectAttrs(config)
-	priorAttrs, _ := objectAttrs(prior)
-	priorModel, _ := decodeGroupMembers(prior)
-
-	groupID := cfg[attrGroupID]
-	sameGroup := priorAttrs != nil && groupID.Equal(priorAttrs[attrGroupID])
+// planValue computes the planned state from the configuration in one pass:
+// defaults, values kept from the prior state, unknowns for what only the
+// apply can tell, and warnings for changes that do less than they seem.
+func planValue(config, prior groupMembersValue, diags *diagnostics) (groupMembersValue, []*tftypes.AttributePath) {
+	priorModel := prior.model()
+	groupID := config.groupID
+	priorKnown := prior.p == isKnown
+	sameGroup := priorKnown && groupID.equal(prior.groupID)
 	var requiresReplace []*tftypes.AttributePath
-	if priorAttrs != nil && !sameGroup {
+	if priorKnown && !sameGroup {
 		requiresReplace = append(requiresReplace, rootPath(attrGroupID))
 	}
 
-	unknownString := tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
-	ownerV, typeV := unknownString, unknownString
+	planned := groupMembersValue{
+		p:            isKnown,
+		id:           groupID,
+		groupID:      groupID,
+		exclusive:    config.exclusive,
+		ownerAccount: unknownString(),
+		groupType:    unknownString(),
+		membersP:     config.membersP,
+		members:      config.members,
+		timeoutsP:    config.timeoutsP,
+		timeouts:     config.timeouts,
+	}
 	if sameGroup {
-		ownerV, typeV = priorAttrs[attrOwnerAccount], priorAttrs[attrGroupType]
+		planned.ownerAccount, planned.groupType = prior.ownerAccount, prior.groupType
+	}
+	if planned.exclusive.p == isNull {
+		planned.exclusive = wireBool{p: isKnown}
 	}
 
-	exclusive := cfg[attrExclusive]
-	if exclusive.IsNull() {
-		exclusive = tftypes.NewValue(tftypes.Bool, false)
-	}
-
-	members := cfg[attrMembers]
-	if members.IsKnown() && !members.IsNull() {
-		var elems map[string]tftypes.Value
-		_ = members.As(&elems)
+	if config.membersP == isKnown {
 		var priorMembers map[string]memberModel
-		if sameGroup {
-			priorMembers = priorModel.Members
-		}
 		owner := ""
 		if sameGroup {
-			owner = priorModel.OwnerAccount
+			priorMembers, owner = priorModel.Members, priorModel.OwnerAccount
 		}
-		out := make(map[string]tftypes.Value, len(elems))
-		for account, ev := range elems {
-			out[account] = planMember(account, ev, priorMembers, diags)
+		out := make(map[string]wireMember, len(config.members))
+		for account, e := range config.members {
+			out[account] = planMember(account, e, priorMembers, diags)
 			if owner != "" && account == owner {
 				diags.errorAt(memberPath(account, ""), "The group owner is declared as a member",
 					fmt.Sprintf("%q owns group %s. The owner is not a managed member: it can't be imported, removed or given another role here. Remove it from members (use change_group_owner to hand over ownership).", account, priorModel.GroupID))
 			}
 		}
-		members = tftypes.NewValue(membersMapType, out)
+		planned.members = out
 	}
-
-	return tftypes.NewValue(groupMembersType, map[string]tftypes.Value{
-		attrID:           groupID,
-		attrGroupID:      groupID,
-		attrExclusive:    exclusive,
-		attrMembers:      members,
-		attrOwnerAccount: ownerV,
-		attrGroupType:    typeV,
-		attrTimeouts:     cfg[attrTimeouts],
-	}), requiresReplace
+	return planned, requiresReplace
 }
 
-func planMember(account string, ev tftypes.Value, prior map[string]memberModel, diags *diagnostics) tftypes.Value {
-	ea, err := objectAttrs(ev)
-	if err != nil || ea == nil {
-		return ev
+func planMember(account string, e wireMember, prior map[string]memberModel, diags *diagnostics) wireMember {
+	if e.p != isKnown {
+		return e
 	}
-	role := ea[attrRole]
-	if role.IsNull() {
-		role = tftypes.NewValue(tftypes.String, members.RoleMember)
+	if e.role.p == isNull {
+		e.role = known(members.RoleMember)
 	}
-	joinTime := ea[attrJoinTime]
 	p, existed := prior[account]
-	if joinTime.IsNull() {
+	if e.joinTime.p == isNull {
 		if existed && p.JoinTime != nil {
-			joinTime = tftypes.NewValue(tftypes.Number, *p.JoinTime)
+			e.joinTime = knownInt(*p.JoinTime)
 		} else {
-			joinTime = tftypes.NewValue(tftypes.Number, tftypes.UnknownValue)
+			e.joinTime = wireNumber{p: isUnknown}
 		}
-	} else if existed && joinTime.IsKnown() && p.JoinTime != nil {
-		if jt := int64Of(joinTime); jt != nil && *jt != *p.JoinTime {
+	} else if existed && e.joinTime.p == isKnown && p.JoinTime != nil {
+		if jt := e.joinTime.int64Ptr(); jt != nil && *jt != *p.JoinTime {
 			diags.warnAt(memberPath(account, attrJoinTime), "Changing join_time re-imports the member",
 				fmt.Sprintf("The API cannot change a member's join time. %q will be removed from the group and imported again with join_time %d (it was %d). The member briefly leaves the group.", account, *jt, *p.JoinTime))
 		}
 	}
-	unread := ea[attrUnreadMsgNum]
-	if existed && unread.IsKnown() && !equalInt64(int64Of(unread), p.Unread) {
+	if existed && e.unread.p != isUnknown && !equalInt64(e.unread.int64Ptr(), p.Unread) {
 		diags.warnAt(memberPath(account, attrUnreadMsgNum), "unread_msg_num only applies when a member is imported",
 			fmt.Sprintf("%q is already a member, so the new unread_msg_num changes nothing in the group; it is only recorded in the state.", account))
 	}
-	return tftypes.NewValue(memberObjectType, map[string]tftypes.Value{
-		attrRole:         role,
-		attrJoinTime:     joinTime,
-		attrUnreadMsgNum: unread,
-	})
+	return e
 }
 
 func equalInt64(a, b *int64) bool {
@@ -380,8 +357,8 @@ func operationTimeout(m groupMembersModel, op string) time.Duration {
 func (r *groupMembersResource) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
 	var diags diagnostics
 	resp := &tfprotov6.ApplyResourceChangeResponse{}
-	planned, ok1 := unmarshal(req.PlannedState, &diags, "planned state")
-	prior, ok2 := unmarshal(req.PriorState, &diags, "prior state")
+	planned, ok1 := readValue(req.PlannedState, &diags, "planned state")
+	prior, ok2 := readValue(req.PriorState, &diags, "prior state")
 	if !ok1 || !ok2 {
 		resp.Diagnostics = diags
 		return resp, nil
@@ -392,26 +369,21 @@ func (r *groupMembersResource) ApplyResourceChange(ctx context.Context, req *tfp
 		resp.NewState = req.PriorState
 		return resp, nil
 	}
-	var newState tftypes.Value
-	switch {
-	case planned.IsNull():
+	var newState groupMembersValue
+	if planned.p == isNull {
 		newState = r.delete(ctx, data, prior, &diags)
-	default:
+	} else {
 		newState = r.createOrUpdate(ctx, data, prior, planned, &diags)
 	}
-	resp.NewState = marshal(newState, &diags)
+	resp.NewState = writeValue(newState)
 	resp.Diagnostics = diags
 	return resp, nil
 }
 
-func (r *groupMembersResource) createOrUpdate(ctx context.Context, data *providerData, priorV, plannedV tftypes.Value, diags *diagnostics) tftypes.Value {
-	creating := priorV.IsNull()
-	planned, err := decodeGroupMembers(plannedV)
-	if err != nil {
-		diags.errorAt(nil, "Unable to read the plan", err.Error())
-		return priorV
-	}
-	prior, _ := decodeGroupMembers(priorV)
+func (r *groupMembersResource) createOrUpdate(ctx context.Context, data *providerData, priorV, plannedV groupMembersValue, diags *diagnostics) groupMembersValue {
+	creating := priorV.p == isNull
+	planned := plannedV.model()
+	prior := priorV.model()
 	op := "update"
 	if creating {
 		op = "create"
@@ -461,7 +433,7 @@ func (r *groupMembersResource) createOrUpdate(ctx context.Context, data *provide
 	if creating && len(failures) > 0 {
 		diags.errorAt(nil, "Nothing was saved to the state",
 			fmt.Sprintf("Creating %s for group %s failed part-way. Members already imported stay in the group; the next apply reads the group, adopts them without importing them again, and carries on.", groupMembersTypeName, planned.GroupID))
-		return tftypes.NewValue(groupMembersType, nil)
+		return groupMembersValue{}
 	}
 
 	state := planned
@@ -469,7 +441,7 @@ func (r *groupMembersResource) createOrUpdate(ctx context.Context, data *provide
 	state.OwnerAccount = live.info.OwnerAccount
 	state.GroupType = live.info.Type
 	state.Members = stateMembers(server, planned, prior, declared)
-	return encodeGroupMembers(state)
+	return state.value()
 }
 
 // stateMembers is what the state records: the server's view of every member
@@ -509,12 +481,8 @@ func (rec *reconciler) readFailure(err error) applyFailure {
 	return rec.callFailure("reading group", err, nil)
 }
 
-func (r *groupMembersResource) delete(ctx context.Context, data *providerData, priorV tftypes.Value, diags *diagnostics) tftypes.Value {
-	prior, err := decodeGroupMembers(priorV)
-	if err != nil {
-		diags.errorAt(nil, "Unable to read the state", err.Error())
-		return priorV
-	}
+func (r *groupMembersResource) delete(ctx context.Context, data *providerData, priorV groupMembersValue, diags *diagnostics) groupMembersValue {
+	prior := priorV.model()
 	ctx, cancel := context.WithTimeout(ctx, operationTimeout(prior, "delete"))
 	defer cancel()
 	rec := newReconciler(data, prior.GroupID, r.now)
@@ -531,7 +499,7 @@ func (r *groupMembersResource) delete(ctx context.Context, data *providerData, p
 	slices.Sort(changes.Remove)
 	server, failures := rec.apply(ctx, live, changes)
 	if len(failures) == 0 {
-		return tftypes.NewValue(groupMembersType, nil)
+		return groupMembersValue{}
 	}
 	diags.failures(failures)
 	server = rec.settle(ctx, server, diags)
@@ -543,14 +511,14 @@ func (r *groupMembersResource) delete(ctx context.Context, data *providerData, p
 			left.Members[a] = memberModel{Role: l.Role, JoinTime: &jt, Unread: m.Unread}
 		}
 	}
-	return encodeGroupMembers(left)
+	return left.value()
 }
 
 func (r *groupMembersResource) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
 	var diags diagnostics
 	resp := &tfprotov6.ReadResourceResponse{NewState: req.CurrentState}
-	current, ok := unmarshal(req.CurrentState, &diags, "state")
-	if !ok || current.IsNull() {
+	current, ok := readValue(req.CurrentState, &diags, "state")
+	if !ok || current.p == isNull {
 		resp.Diagnostics = diags
 		return resp, nil
 	}
@@ -559,12 +527,7 @@ func (r *groupMembersResource) ReadResource(ctx context.Context, req *tfprotov6.
 		resp.Diagnostics = diags
 		return resp, nil
 	}
-	m, err := decodeGroupMembers(current)
-	if err != nil {
-		diags.errorAt(nil, "Unable to read the state", err.Error())
-		resp.Diagnostics = diags
-		return resp, nil
-	}
+	m := current.model()
 	ctx, cancel := context.WithTimeout(ctx, operationTimeout(m, "read"))
 	defer cancel()
 	rec := newReconciler(data, m.GroupID, r.now)
@@ -573,7 +536,7 @@ func (r *groupMembersResource) ReadResource(ctx context.Context, req *tfprotov6.
 	case timapi.IsNotFound(err):
 		diags.warnAt(nil, fmt.Sprintf("Group %s no longer exists", m.GroupID),
 			fmt.Sprintf("%v. %s is removed from the state; the next apply creates it again if the group is back, or fails naming the group.", err, groupMembersTypeName))
-		resp.NewState = marshal(tftypes.NewValue(groupMembersType, nil), &diags)
+		resp.NewState = writeValue(groupMembersValue{})
 		resp.Diagnostics = diags
 		return resp, nil
 	case err != nil:
@@ -598,7 +561,7 @@ func (r *groupMembersResource) ReadResource(ctx context.Context, req *tfprotov6.
 	m.Members = next
 	m.OwnerAccount = live.info.OwnerAccount
 	m.GroupType = live.info.Type
-	resp.NewState = marshal(encodeGroupMembers(m), &diags)
+	resp.NewState = writeValue(m.value())
 	resp.Diagnostics = diags
 	return resp, nil
 }
@@ -614,7 +577,7 @@ func (r *groupMembersResource) ImportResourceState(_ context.Context, req *tfpro
 		return resp, nil
 	}
 	// Members stay null so that the read which follows adopts every member.
-	state := marshal(encodeGroupMembers(groupMembersModel{ID: id, GroupID: id}), &diags)
+	state := writeValue(groupMembersModel{ID: id, GroupID: id}.value())
 	resp.ImportedResources = []*tfprotov6.ImportedResource{{TypeName: groupMembersTypeName, State: state}}
 	resp.Diagnostics = diags
 	return resp, nil

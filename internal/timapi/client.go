@@ -170,7 +170,13 @@ func New(cfg Config) (*Client, error) {
 		transport = cfg.HTTPClient.Transport
 	}
 	if transport == nil {
-		transport = cleanhttp.DefaultPooledTransport()
+		t := cleanhttp.DefaultPooledTransport()
+		// Keep a connection for every request a resource may have in flight
+		// (cleanhttp keeps GOMAXPROCS+1): otherwise each parallel round
+		// closes the extra connections and opens (and TLS-handshakes) them
+		// again.
+		t.MaxIdleConnsPerHost = max(t.MaxIdleConnsPerHost, cfg.MaxParallel)
+		transport = t
 	}
 
 	red := newRedactor(cfg.SecretKey, cfg.UserSig)
