@@ -163,42 +163,25 @@ func drive(specPath string) error {
 
 	var out *tfprotov6.DynamicValue
 	switch spec.Scenario {
-	case scCreate: // `apply`: validate, plan; then plan again and apply
+	case scCreate, scPlan, scChurn:
+		// `plan`: validate, refresh, plan. `apply` also plans again and
+		// applies; a create has no state to refresh.
 		if err := validate(); err != nil {
 			return err
 		}
-		if _, err := plan(nullDV); err != nil {
-			return err
-		}
-		planned, err := plan(nullDV)
-		if err != nil {
-			return err
-		}
-		if out, err = apply(nullDV, planned); err != nil {
-			return err
-		}
-	case scPlan:
-		if err := validate(); err != nil {
-			return err
-		}
-		prior, err := refresh()
-		if err != nil {
-			return err
+		prior := nullDV
+		if spec.Scenario != scCreate {
+			var err error
+			if prior, err = refresh(); err != nil {
+				return err
+			}
 		}
 		if _, err := plan(prior); err != nil {
 			return err
 		}
-		out = prior
-	case scChurn:
-		if err := validate(); err != nil {
-			return err
-		}
-		prior, err := refresh()
-		if err != nil {
-			return err
-		}
-		if _, err := plan(prior); err != nil {
-			return err
+		if spec.Scenario == scPlan {
+			out = prior
+			break
 		}
 		planned, err := plan(prior)
 		if err != nil {

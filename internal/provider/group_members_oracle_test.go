@@ -204,7 +204,7 @@ func refValidateGroupMembersConfig(config tftypes.Value, now time.Time, diags *d
 		return
 	}
 	for account, ev := range elems {
-		validateAccount(account, memberPath(account, ""), diags)
+		validateAccount(account, diags)
 		ea, err := refObjectAttrs(ev)
 		if err != nil || ea == nil {
 			continue

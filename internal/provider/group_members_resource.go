@@ -117,9 +117,7 @@ func validateConfig(config groupMembersValue, now time.Time, diags *diagnostics)
 		return
 	}
 	for account, e := range config.members {
-		if !validAccount(account) {
-			validateAccount(account, memberPath(account, ""), diags)
-		}
+		validateAccount(account, diags)
 		if e.p != isKnown {
 			continue
 		}
@@ -179,23 +177,18 @@ func validateGroupID(id string, p *tftypes.AttributePath, diags *diagnostics) {
 	}
 }
 
-// validAccount is validateAccount's fast path: true when it would report
-// nothing.
-func validAccount(account string) bool {
-	return account != "" && len(account) <= 32 && printableASCII(account) && account[0] != ' ' && account[len(account)-1] != ' '
-}
-
-func validateAccount(account string, p *tftypes.AttributePath, diags *diagnostics) {
-	switch {
-	case account == "":
-		diags.errorAt(p, "Empty account", "A member key is empty. Keys are the members' accounts (UserIDs).")
-	case len(account) > 32:
-		diags.errorAt(p, "Account too long", fmt.Sprintf("Account %q is %d bytes; UserIDs are at most 32 bytes.", account, len(account)))
-	case !printableASCII(account):
-		diags.errorAt(p, "Invalid account", fmt.Sprintf("Account %q contains non-printable or non-ASCII characters; UserIDs use printable ASCII only.", account))
-	case strings.TrimSpace(account) != account:
-		diags.errorAt(p, "Invalid account", fmt.Sprintf("Account %q has leading or trailing spaces; remove them.", account))
+// validateAccount reports a member key that is not a valid UserID, by the
+// same rule as tencentim_accounts; the path is built only for an error.
+func validateAccount(account string, diags *diagnostics) {
+	msg := userIDProblem(account)
+	if msg == "" {
+		return
 	}
+	summary := "Invalid account"
+	if account == "" {
+		summary, msg = "Empty account", "A member key is empty. Keys are the members' accounts (UserIDs)."
+	}
+	diags.errorAt(memberPath(account, ""), summary, msg)
 }
 
 func printableASCII(s string) bool {
