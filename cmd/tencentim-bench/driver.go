@@ -361,7 +361,7 @@ type driverGroup struct {
 	state           []byte // msgpack of the last state
 }
 
-func (b *bench) runDriver(n int) error {
+func (b *bench) runDriver(n int, latency time.Duration) error {
 	t, err := loadDriverTypes()
 	if err != nil {
 		return err
@@ -370,7 +370,7 @@ func (b *bench) runDriver(n int) error {
 	if err != nil {
 		return err
 	}
-	dir := filepath.Join(b.work, fmt.Sprintf("driver-%d", n))
+	dir := filepath.Join(b.work, fmt.Sprintf("driver-%d-%s", n, latency))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -378,7 +378,8 @@ func (b *bench) runDriver(n int) error {
 	if err := os.WriteFile(pcfgPath, pcfg, 0o600); err != nil {
 		return err
 	}
-	b.emu.setLatency(b.o.latency)
+	b.emu.setLatency(latency)
+	defer b.emu.setLatency(b.o.latency)
 	for _, target := range []string{tgOffset, tgCommunity} {
 		id, err := b.emu.newGroup(groupType(target), n+2*churnSize(n)+10)
 		if err != nil {
@@ -386,7 +387,7 @@ func (b *bench) runDriver(n int) error {
 		}
 		g := &driverGroup{target: target, groupID: id, n: n, members: initialMembers(n)}
 		for _, sc := range allScenarios {
-			if err := b.driveScenario(t, g, dir, pcfgPath, sc); err != nil {
+			if err := b.driveScenario(t, g, dir, pcfgPath, sc, latency); err != nil {
 				return err
 			}
 		}
@@ -394,7 +395,7 @@ func (b *bench) runDriver(n int) error {
 	return nil
 }
 
-func (b *bench) driveScenario(t *driverTypes, g *driverGroup, dir, pcfgPath, sc string) error {
+func (b *bench) driveScenario(t *driverTypes, g *driverGroup, dir, pcfgPath, sc string, latency time.Duration) error {
 	prefix := filepath.Join(dir, g.target+"-"+sc)
 	spec := driveSpec{Scenario: sc, GroupID: g.groupID, ProviderConfig: pcfgPath, NewState: prefix + ".state"}
 	if sc == scChurn {
@@ -429,8 +430,8 @@ func (b *bench) driveScenario(t *driverTypes, g *driverGroup, dir, pcfgPath, sc 
 	if err != nil {
 		return err
 	}
-	r := &result{n: g.n, target: g.target, scenario: sc, latency: b.o.latency, lb: lowerBound(sc, g.n), driver: true, command: "protocol driver"}
-	logf("N=%d %-14s %-6s via the protocol driver", g.n, g.target, sc)
+	r := &result{n: g.n, target: g.target, scenario: sc, latency: latency, lb: lowerBound(sc, g.n), driver: true, command: "protocol driver"}
+	logf("N=%d %-14s %-6s latency=%s via the protocol driver", g.n, g.target, sc, latency)
 	b.emu.rec.take()
 	stats := prefix + ".rusage.jsonl"
 	// Through the trampoline, so that this process's memory is not counted
@@ -452,7 +453,7 @@ func (b *bench) driveScenario(t *driverTypes, g *driverGroup, dir, pcfgPath, sc 
 			fmt.Fprintf(os.Stderr, "    %s %-26s %6.1f ms\n", q.Time.Format("15:04:05.000000"), q.Command, float64(q.Duration)/1e6)
 		}
 	}
-	r.calls, r.failed, r.span = callCounts(reqs), failedCount(reqs), apiSpan(reqs)
+	r.calls, r.failed, r.span, r.meanAnswer = callCounts(reqs), failedCount(reqs), apiSpan(reqs), meanDuration(reqs)
 	if runs := readProviderRuns(stats); len(runs) == 1 {
 		r.provider = runs
 		r.wall = time.Duration(runs[0].WallNS)

@@ -10,7 +10,8 @@
 // removes, role changes) and import. It counts the emulator's requests per
 // command against the lower bound, times each CLI command, and records the
 // provider process's CPU time and peak RSS. A second pass with emulator
-// latency (default 20ms) checks that the calls run in parallel.
+// latency (default 20ms), through the CLI and through the protocol driver,
+// checks that the calls run in parallel.
 package main
 
 import (
@@ -25,6 +26,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -38,15 +40,18 @@ type options struct {
 	latRun      time.Duration
 	latSizes    []int
 	driverSizes []int
-	validSizes  []int
-	cli         string
-	providerBin string
-	out         string
-	parallel    int
-	rateLimit   int
-	keep        bool
-	verbose     bool
-	goBench     bool
+	// latDriverSizes run the wall-time pass through the protocol driver
+	// too: the provider's own scheduling, without Terraform beside it.
+	latDriverSizes []int
+	validSizes     []int
+	cli            string
+	providerBin    string
+	out            string
+	parallel       int
+	rateLimit      int
+	keep           bool
+	verbose        bool
+	goBench        bool
 }
 
 func main() {
@@ -60,13 +65,14 @@ func main() {
 		os.Exit(runTrampoline())
 	}
 	var o options
-	var sizes, latSizes, bigRuns, driverSizes, validSizes string
+	var sizes, latSizes, bigRuns, driverSizes, validSizes, latDriverSizes string
 	flag.StringVar(&sizes, "sizes", envOr("BENCH_SIZES", "1000,10000,100000"), "member counts to run (env BENCH_SIZES)")
 	flag.IntVar(&o.bigSize, "big-size", 100000, "sizes at or above this run only the -big scenarios (Terraform itself takes minutes per command there)")
 	flag.StringVar(&bigRuns, "big", envOr("BENCH_BIG", "terraform_data:create offset:import community:import"), "target:scenario pairs run at sizes >= -big-size (env BENCH_BIG); import without create seeds the group in the emulator directly")
 	flag.DurationVar(&o.latency, "latency", 0, "emulator latency per request for the main pass")
 	flag.DurationVar(&o.latRun, "latency-run", 20*time.Millisecond, "emulator latency of the wall-time pass (0 skips it)")
 	flag.StringVar(&latSizes, "latency-sizes", envOr("BENCH_LATENCY_SIZES", "10000"), "member counts of the wall-time pass (env BENCH_LATENCY_SIZES)")
+	flag.StringVar(&latDriverSizes, "latency-driver-sizes", envOr("BENCH_LATENCY_DRIVER_SIZES", "10000,100000"), "member counts of the wall-time pass through the protocol driver, without Terraform (env BENCH_LATENCY_DRIVER_SIZES; \"none\" skips)")
 	flag.StringVar(&driverSizes, "driver-sizes", envOr("BENCH_DRIVER_SIZES", "100000"), "member counts run through the protocol driver, without Terraform (env BENCH_DRIVER_SIZES; \"none\" skips)")
 	flag.StringVar(&validSizes, "validate-sizes", envOr("BENCH_VALIDATE_SIZES", "10000,30000"), "member counts at which `validate` times one evaluation of the configuration, for terraform_data and the resource (env BENCH_VALIDATE_SIZES)")
 	flag.StringVar(&o.cli, "cli", "", "terraform or tofu binary (default: terraform on PATH, else tools/ensure-tofu.sh)")
@@ -91,6 +97,9 @@ func main() {
 	}
 	if o.driverSizes, err = parseSizes(driverSizes); err != nil {
 		fatalf("-driver-sizes: %v", err)
+	}
+	if o.latDriverSizes, err = parseSizes(latDriverSizes); err != nil {
+		fatalf("-latency-driver-sizes: %v", err)
 	}
 	if o.bigRuns, err = parseBig(bigRuns); err != nil {
 		fatalf("-big: %v", err)
@@ -165,6 +174,7 @@ type bench struct {
 	skipped  []string
 	started  time.Time
 	goBenchs []goBenchResult
+	ctyRuns  []ctyRun
 
 	loadStart string
 }
@@ -226,7 +236,7 @@ func run(o options) error {
 		return err
 	}
 	maxN := 0
-	for _, n := range append(append(append([]int{}, o.sizes...), o.latSizes...), o.driverSizes...) {
+	for _, n := range slices.Concat(o.sizes, o.latSizes, o.driverSizes, o.latDriverSizes) {
 		maxN = max(maxN, n)
 	}
 	// Accounts for the largest group plus its churn.
@@ -252,8 +262,15 @@ func run(o options) error {
 		}
 	}
 	for _, n := range o.driverSizes {
-		if err := b.runDriver(n); err != nil {
+		if err := b.runDriver(n, o.latency); err != nil {
 			return err
+		}
+	}
+	if o.latRun > 0 {
+		for _, n := range o.latDriverSizes {
+			if err := b.runDriver(n, o.latRun); err != nil {
+				return err
+			}
 		}
 	}
 	if o.goBench {
@@ -511,6 +528,13 @@ func (b *bench) runValidate(n int) error {
 			return err
 		}
 	}
+	logf("N=%d go-cty alone: converting the members value to the attribute's type", n)
+	d, err := ctyConversion(initialMembers(n))
+	if err != nil {
+		return fmt.Errorf("go-cty conversion at N=%d: %w", n, err)
+	}
+	logf("    %s", fmtDur(d))
+	b.ctyRuns = append(b.ctyRuns, ctyRun{n: n, wall: d})
 	return nil
 }
 

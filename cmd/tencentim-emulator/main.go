@@ -66,7 +66,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	fs.IntVar(&c.pageSize, "page-size", 200, "max members per get_group_member_info page")
 	fs.StringVar(&c.missingAccount, "missing-account", emulator.MissingAccountRequest, "import of a non-existent account: request (10019) or member (Result 0)")
 	fs.StringVar(&c.nextType, "next-type", emulator.NextTypeString, "JSON type of Community Next: string or integer")
-	fs.DurationVar(&c.latency, "latency", 0, "latency added to every API request")
+	fs.DurationVar(&c.latency, "latency", 0, "time from an API request's arrival to its answer, the emulator's own work included")
 	fs.IntVar(&c.rateLimit, "rate-limit", 0, "requests/second per app (0 = unlimited); excess gets 10006")
 	fs.IntVar(&c.groupLimit, "group-member-limit", 0, "default MaxMemberNum for new groups (0 = 6000, Community 100000)")
 	fs.StringVar(&c.portFile, "port-file", "", "write the actual listen address to this `file` once listening")

@@ -46,7 +46,7 @@ func (e *Emulator) importGroupMember(appID uint64, o obj) (*result, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	list, ok, aerr := o.array("MemberList", 10004)
+	list, ok, aerr := o.objects("MemberList", 10004)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -63,9 +63,8 @@ func (e *Emulator) importGroupMember(appID uint64, o obj) (*result, *apiError) {
 		unread        int64
 	}
 	entries := make([]entry, len(list))
-	for i, raw := range list {
-		m, ok := asObject(raw)
-		if !ok {
+	for i, m := range list {
+		if m == nil {
 			return nil, errf(10004, "MemberList[%d] must be an object", i)
 		}
 		acct, ok, aerr := m.str("Member_Account", 60015)
@@ -178,7 +177,7 @@ func (e *Emulator) addGroupMember(appID uint64, o obj) (*result, *apiError) {
 	if _, _, aerr := o.integer("Silence"); aerr != nil {
 		return nil, aerr
 	}
-	list, ok, aerr := o.array("MemberList", 10004)
+	list, ok, aerr := o.objects("MemberList", 10004)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -190,9 +189,8 @@ func (e *Emulator) addGroupMember(appID uint64, o obj) (*result, *apiError) {
 		return nil, errf(10005, "too many accounts: MemberList has %d entries, at most %d are allowed", len(list), st.ImportCap)
 	}
 	accts := make([]string, len(list))
-	for i, raw := range list {
-		m, ok := asObject(raw)
-		if !ok {
+	for i, m := range list {
+		if m == nil {
 			return nil, errf(10004, "MemberList[%d] must be an object", i)
 		}
 		acct, ok, aerr := m.str("Member_Account", 60015)
@@ -854,7 +852,7 @@ func (e *Emulator) createOrImportGroup(appID uint64, o obj, isImport bool) (*res
 			createTime = ct
 		}
 	}
-	list, _, aerr := o.array("MemberList", 10004)
+	list, _, aerr := o.objects("MemberList", 10004)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -866,9 +864,8 @@ func (e *Emulator) createOrImportGroup(appID uint64, o obj, isImport bool) (*res
 	}
 	type entry struct{ account, role string }
 	var entries []entry
-	for i, raw := range list {
-		m, ok := asObject(raw)
-		if !ok {
+	for i, m := range list {
+		if m == nil {
 			return nil, errf(10004, "MemberList[%d] must be an object", i)
 		}
 		acct, ok, aerr := m.str("Member_Account", 60015)

@@ -62,13 +62,12 @@ func (e *Emulator) modifyGroupBaseInfo(appID uint64, o obj) (*result, *apiError)
 	if hasShutUp && shutUp != "On" && shutUp != "Off" {
 		return nil, errf(10004, "ShutUpAllMember %q is invalid: use On or Off", shutUp)
 	}
-	defined, _, aerr := o.array("AppDefinedData", 10004)
+	defined, _, aerr := o.objects("AppDefinedData", 10004)
 	if aerr != nil {
 		return nil, aerr
 	}
-	for i, raw := range defined {
-		m, ok := asObject(raw)
-		if !ok {
+	for i, m := range defined {
+		if m == nil {
 			return nil, errf(10004, "AppDefinedData[%d] must be an object", i)
 		}
 		if _, ok, aerr := m.str("Key", 10004); aerr != nil || !ok {

@@ -66,14 +66,13 @@ func (e *Emulator) multiaccountImport(appID uint64, o obj) (*result, *apiError) 
 		hasNick, hasFace bool
 	}
 	var items []acct
-	list, hasList, aerr := o.array("AccountList", 70402)
+	list, hasList, aerr := o.objects("AccountList", 70402)
 	if aerr != nil {
 		return nil, aerr
 	}
 	if hasList {
-		for i, raw := range list {
-			m, ok := asObject(raw)
-			if !ok {
+		for i, m := range list {
+			if m == nil {
 				return nil, errf(70402, "AccountList[%d] must be an object", i)
 			}
 			id, _, aerr := m.str("UserID", 60015)
@@ -129,7 +128,7 @@ func (e *Emulator) multiaccountImport(appID uint64, o obj) (*result, *apiError) 
 
 // userItems reads [{UserID}] lists (CheckItem, DeleteItem): 1..100 entries.
 func userItems(o obj, key string) ([]string, *apiError) {
-	list, _, aerr := o.array(key, 70402)
+	list, _, aerr := o.objects(key, 70402)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -137,9 +136,8 @@ func userItems(o obj, key string) ([]string, *apiError) {
 		return nil, errf(70402, "%s must contain 1 to 100 items", key)
 	}
 	ids := make([]string, len(list))
-	for i, raw := range list {
-		m, ok := asObject(raw)
-		if !ok {
+	for i, m := range list {
+		if m == nil {
 			return nil, errf(70402, "%s[%d] must be an object", key, i)
 		}
 		id, ok, aerr := m.str("UserID", 60015)

@@ -28,7 +28,7 @@ type Settings struct {
 	PageSize         int           // max members returned per get_group_member_info page regardless of Limit; default 200
 	MissingAccount   string        // "request" (default): a non-existent account fails the whole import with 10019; "member": that member gets Result 0
 	NextType         string        // "string" (default) or "integer": JSON type of Community "Next" in responses
-	Latency          time.Duration // added to every API request
+	Latency          time.Duration // from a request's arrival to its answer, the emulator's own work included
 	RateLimit        int           // requests/second per app (all commands); 0 = unlimited; excess answered with ErrorCode 10006 (HTTP 200)
 	GroupMemberLimit int           // default MaxMemberNum for new groups when not given; 0 = 6000 for Work/Public/Meeting, 100000 for Community
 }

@@ -113,18 +113,20 @@ func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 	c.body = body
 	c.rec.GroupID, c.rec.Members = peekBody(body)
 
-	// Latency and faults come first: they model the network and gateway, so
-	// a faulted call never reaches (or changes) the state.
-	if d := e.Settings().Latency; d > 0 {
-		sleepCtx(r.Context(), d)
-	}
+	// Latency is the time from a request's arrival to its answer. The
+	// emulator's own work is done within it, so answers are not slowed by
+	// the CPU the emulator shares with the client under test (unless the
+	// work takes longer than the latency).
+	answerAt := c.start.Add(e.Settings().Latency)
+	// Faults model the network and gateway, so a faulted call never reaches
+	// (or changes) the state.
 	if f, ok := e.takeFault(c.command); ok {
 		slowOnly := f.Delay > 0 && !f.DropConnection && f.HTTPStatus == 0 && f.ErrorCode == 0
 		if slowOnly {
 			// A slow response: the work is done, the answer comes late, so a
 			// client that gives up first does not know the call succeeded.
 			res, aerr := e.dispatch(c)
-			sleepCtx(r.Context(), f.Delay)
+			sleepUntil(r.Context(), answerAt.Add(f.Delay))
 			if r.Context().Err() != nil {
 				// The client gave up: the log shows a call that got no answer.
 				c.rec.HTTPStatus = 0
@@ -134,9 +136,7 @@ func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 			e.finish(w, c, res, aerr)
 			return
 		}
-		if f.Delay > 0 {
-			sleepCtx(r.Context(), f.Delay)
-		}
+		sleepUntil(r.Context(), answerAt.Add(f.Delay))
 		switch {
 		case f.DropConnection:
 			c.rec.HTTPStatus = 0
@@ -163,6 +163,7 @@ func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	res, aerr := e.dispatch(c)
+	sleepUntil(r.Context(), answerAt)
 	e.finish(w, c, res, aerr)
 }
 
@@ -382,6 +383,12 @@ func dropConnection(w http.ResponseWriter) {
 	panic(http.ErrAbortHandler)
 }
 
+func sleepUntil(ctx context.Context, t time.Time) {
+	if d := time.Until(t); d > 0 {
+		sleepCtx(ctx, d)
+	}
+}
+
 func sleepCtx(ctx context.Context, d time.Duration) {
 	t := time.NewTimer(d)
 	defer t.Stop()
@@ -481,6 +488,29 @@ func (o obj) object(key string, typeCode int) (obj, bool, *apiError) {
 		return nil, false, errf(typeCode, "%s must be an object", key)
 	}
 	return sub, true, nil
+}
+
+// objects reads an array of objects. An element that is not an object (or is
+// null) comes back nil, so the caller reports it in its own order of checks.
+// The common case, every element an object, is decoded in one pass.
+func (o obj) objects(key string, typeCode int) ([]obj, bool, *apiError) {
+	raw, ok := o[key]
+	if !ok || isNull(raw) {
+		return nil, false, nil
+	}
+	var list []obj
+	if json.Unmarshal(raw, &list) == nil {
+		return list, true, nil
+	}
+	a, ok, aerr := o.array(key, typeCode)
+	if aerr != nil {
+		return nil, ok, aerr
+	}
+	list = make([]obj, len(a))
+	for i, r := range a {
+		list[i], _ = asObject(r)
+	}
+	return list, true, nil
 }
 
 func asObject(raw json.RawMessage) (obj, bool) {

@@ -135,6 +135,22 @@ func TestImportValidation(t *testing.T) {
 	v.wantCode(10004, "import_group_member", M{"GroupId": g, "MemberList": []M{}})
 	v.wantCode(10004, "import_group_member", M{"GroupId": g, "MemberList": []M{{"Role": "Admin"}}})
 	v.wantCode(10004, "import_group_member", M{"GroupId": g, "MemberList": []M{{"Member_Account": "user2", "UnreadMsgNum": -1}}})
+	// Elements that are not objects are named by index, after the cap check.
+	for _, bad := range []any{"user3", nil, 3, []string{"user3"}} {
+		r := v.wantCode(10004, "import_group_member", M{"GroupId": g, "MemberList": []any{M{"Member_Account": "user2"}, bad}})
+		if !strings.Contains(r.info(), "MemberList[1] must be an object") {
+			t.Fatalf("%v: %q", bad, r.info())
+		}
+	}
+	v.wantCode(10004, "import_group_member", M{"GroupId": g, "MemberList": "user2"})
+	tooMany := make([]any, 301)
+	for i := range tooMany {
+		tooMany[i] = "user2"
+	}
+	v.wantCode(10005, "import_group_member", M{"GroupId": g, "MemberList": tooMany})
+	if got, _ := v.e.Members(testApp, g); len(got) != 1 {
+		t.Fatalf("refused imports changed the group: %v", got)
+	}
 	v.wantCode(10010, "import_group_member", M{"GroupId": "@TGS#nosuch", "MemberList": members("user2")})
 	v.wantCode(10007, "import_group_member", M{"GroupId": av, "MemberList": members("user2")})
 	v.wantCode(10007, "get_group_member_info", M{"GroupId": av})

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -126,6 +127,40 @@ func TestLatency(t *testing.T) {
 	v.mustOK("get_group_info", M{"GroupIdList": []string{"x"}})
 	if d := time.Since(start); d >= 80*time.Millisecond {
 		t.Fatalf("request took %v after removing latency", d)
+	}
+}
+
+// The emulator's own work happens within the latency, as a remote server's
+// does: the import lands at once and only the answer waits.
+func TestLatencyIncludesTheWork(t *testing.T) {
+	v := newEnv(t, Settings{Latency: time.Minute})
+	g := v.group("Public", "user1")
+	ctx, cancel := context.WithCancel(context.Background())
+	body, _ := json.Marshal(M{"GroupId": g, "MemberList": members("user2")})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, v.base+"/v4/"+serviceGroup+"/import_group_member?"+v.query(testAdmin, v.sig, testApp).Encode(), bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	answered := make(chan struct{})
+	go func() {
+		defer close(answered)
+		if res, err := http.DefaultClient.Do(req); err == nil {
+			res.Body.Close()
+		}
+	}()
+	defer func() { cancel(); <-answered }()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if got, _ := v.e.Members(testApp, g); got["user2"].Account != "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the import has not landed while its answer waits out the latency")
+		}
+	}
+	select {
+	case <-answered:
+		t.Fatal("answered before the latency had passed")
+	default:
 	}
 }
 
