@@ -236,7 +236,11 @@ func run(o options) error {
 		return err
 	}
 	maxN := 0
-	for _, n := range slices.Concat(o.sizes, o.latSizes, o.driverSizes, o.latDriverSizes) {
+	sizes := slices.Concat(o.sizes, o.driverSizes)
+	if o.latRun > 0 {
+		sizes = slices.Concat(sizes, o.latSizes, o.latDriverSizes)
+	}
+	for _, n := range sizes {
 		maxN = max(maxN, n)
 	}
 	// Accounts for the largest group plus its churn.

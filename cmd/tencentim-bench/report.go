@@ -226,11 +226,12 @@ func (b *bench) report() string {
 func (b *bench) apiCell(r *result) string {
 	lit := r.lb.literalTime(r.latency, b.o.parallel)
 	crit := r.lb.criticalPath(r.latency, b.o.parallel, r.target == tgCommunity)
+	v := b.classifyLatency([]*result{r})
 	mark := "✗"
 	switch {
-	case r.span <= time.Duration(targetSlack*float64(lit)):
+	case len(v.literal) > 0:
 		mark = "✓"
-	case r.span <= time.Duration(targetSlack*float64(crit)):
+	case len(v.physical) > 0:
 		mark = "✓ₚ"
 	}
 	return fmt.Sprintf("%s %s (calls×L/P %s; critical path %s; answers took %.1f ms on average)", mark, fmtDur(r.span), fmtDur(lit), fmtDur(crit), float64(r.meanAnswer)/float64(time.Millisecond))
@@ -298,23 +299,31 @@ func (b *bench) targetCalls(w func(string, ...any)) {
 	}
 }
 
-// latencyVerdict sorts latency rows by the bound they meet.
+// latencyVerdict sorts latency rows by the bound they meet. The bound as
+// written (1.3 × calls × latency / P) assumes every call can run P at a
+// time; the critical path is the least time the calls can take, given what
+// the API makes sequential, so rows are judged against 1.3 × it.
 type latencyVerdict struct {
-	rows                      int
+	rows int
+	// literal: within the bound as written (and so within 1.3 × the
+	// critical path). physical: within 1.3 × the critical path only.
+	// missed: neither.
 	literal, physical, missed []string
 	meanAnswer                time.Duration
 }
+
+func (v latencyVerdict) met() bool { return len(v.missed) == 0 }
 
 func (b *bench) classifyLatency(rs []*result) latencyVerdict {
 	v := latencyVerdict{rows: len(rs)}
 	var answers time.Duration
 	for _, r := range rs {
 		answers += r.meanAnswer
-		lit := r.lb.literalTime(r.latency, b.o.parallel)
+		lit := time.Duration(targetSlack * float64(r.lb.literalTime(r.latency, b.o.parallel)))
 		crit := r.lb.criticalPath(r.latency, b.o.parallel, r.target == tgCommunity)
-		name := fmt.Sprintf("N=%s %s %s: %s (1.3 × %s = %s; critical path %s)", fmtN(r.n), r.target, r.scenario, fmtDur(r.span), fmtDur(lit), fmtDur(time.Duration(targetSlack*float64(lit))), fmtDur(crit))
+		name := fmt.Sprintf("N=%s %s %s: %s (bound as written %s; critical path %s, × 1.3 = %s)", fmtN(r.n), r.target, r.scenario, fmtDur(r.span), fmtDur(lit), fmtDur(crit), fmtDur(time.Duration(targetSlack*float64(crit))))
 		switch {
-		case r.span <= time.Duration(targetSlack*float64(lit)):
+		case r.span <= lit:
 			v.literal = append(v.literal, name)
 		case r.span <= time.Duration(targetSlack*float64(crit)):
 			v.physical = append(v.physical, name)
@@ -330,13 +339,13 @@ func (b *bench) classifyLatency(rs []*result) latencyVerdict {
 
 func (v latencyVerdict) details(w func(string, ...any)) {
 	if len(v.missed) > 0 {
-		w(" Over 1.3 × the critical path: %s.", strings.Join(v.missed, "; "))
+		w(" Missed: %s.", strings.Join(v.missed, "; "))
 	}
 	if len(v.physical) > 0 {
 		w(" Within 1.3 × the critical path: %s.", strings.Join(v.physical, "; "))
 	}
 	if len(v.literal) > 0 {
-		w(" Within 1.3 × calls × latency / P as written: %s.", strings.Join(v.literal, "; "))
+		w(" Within the bound as written: %s.", strings.Join(v.literal, "; "))
 	}
 }
 
@@ -363,23 +372,19 @@ func (b *bench) targetParallel(w func(string, ...any)) {
 		judged, where = cliRows, "through the CLI"
 	}
 	v := b.classifyLatency(judged)
-	unreachable := "that bound divides every call by P, but each read starts with get_group_info and then one page (the group type, then MemberNum or the cursor, decide the rest), Community pages follow the cursor one at a time, and the writes start only after the apply's read, so the critical path alone exceeds it"
-	switch {
-	case len(v.physical) == 0 && len(v.missed) == 0:
-		w("- **Parallel wall time: met** %s in all %d commands at %s latency: API time ≤ 1.3 × calls × latency / %d.", where, v.rows, b.o.latRun, b.o.parallel)
-	case len(v.missed) == 0:
-		w("- **Parallel wall time: met against the critical path** %s, in all %d commands at %s latency (API time ≤ 1.3 × the least time the calls can take). As written (≤ 1.3 × calls × latency / %d) it is met in %d and out of reach in the other %d: %s.",
-			where, v.rows, b.o.latRun, b.o.parallel, len(v.literal), len(v.physical), unreachable)
-	default:
-		w("- **Parallel wall time: NOT met** %s in %d of %d commands at %s latency (as written, ≤ 1.3 × calls × latency / %d, it is out of reach where %s).",
-			where, len(v.missed), v.rows, b.o.latRun, b.o.parallel, unreachable)
+	why := "the bound as written divides every call by P, but each read starts with get_group_info and then one page (the group type, then MemberNum or the cursor, decide the rest), Community pages follow the cursor one at a time, and the writes start only after the apply's read; the critical path takes these into account, and in most rows it alone exceeds the bound as written"
+	verdict := "met against 1.3 × the critical path"
+	if !v.met() {
+		verdict = "NOT met"
 	}
+	w("- **Parallel wall time: %s** %s, at %s latency: %d of %d commands within 1.3 × their critical path, the least time their calls can take (%d of them also within the bound as written, API time ≤ 1.3 × calls × latency / %d), %d missed. Why the critical path: %s.",
+		verdict, where, b.o.latRun, len(v.literal)+len(v.physical), v.rows, len(v.literal), b.o.parallel, len(v.missed), why)
 	v.details(w)
 	w(" The emulator answered in %.1f ms on average.", float64(v.meanAnswer)/float64(time.Millisecond))
 	if len(driverRows) > 0 && len(cliRows) > 0 {
 		c := b.classifyLatency(cliRows)
-		w(" Through the CLI, with Terraform's process on the same %d cores (load average %s at the start of the run), %d of %d commands are within 1.3 × the critical path and the emulator answered in %.1f ms on average; time above the latency is CPU contention, Terraform's own overhead in the issue's terms.",
-			runtime.NumCPU(), b.loadStart, len(c.literal)+len(c.physical), c.rows, float64(c.meanAnswer)/float64(time.Millisecond))
+		w(" Through the CLI, with Terraform's process on the same %d cores (load average %s at the start of the run): %d of %d within 1.3 × the critical path (%d also within the bound as written), %d missed, and the emulator answered in %.1f ms on average; time above the latency is CPU contention, Terraform's own overhead in the issue's terms.",
+			runtime.NumCPU(), b.loadStart, len(c.literal)+len(c.physical), c.rows, len(c.literal), len(c.missed), float64(c.meanAnswer)/float64(time.Millisecond))
 		c.details(w)
 	}
 	w("\n")
@@ -387,7 +392,7 @@ func (b *bench) targetParallel(w func(string, ...any)) {
 
 func (b *bench) targetOverhead(w func(string, ...any)) {
 	var items []string
-	met, typedMet := true, true
+	met, typedMet, typedSeen := true, true, false
 	var provFrac []string
 	for _, r := range b.sortedResults() {
 		if r.n != targetRatioN || isBaseline(r.target) || r.latency != 0 || r.driver || r.scenario == scValidate {
@@ -406,7 +411,7 @@ func (b *bench) targetOverhead(w func(string, ...any)) {
 		if typed != nil {
 			qt := r.wall.Seconds() / typed.wall.Seconds()
 			item += fmt.Sprintf(" (%.2f× typed)", qt)
-			typedMet = typedMet && qt <= targetRatio
+			typedMet, typedSeen = typedMet && qt <= targetRatio, true
 		}
 		items = append(items, item)
 		provFrac = append(provFrac, fmt.Sprintf("%s %s %s of %s", r.target, r.scenario, fmtDur(r.providerCPU()), fmtDur(r.wall)))
@@ -415,6 +420,9 @@ func (b *bench) targetOverhead(w func(string, ...any)) {
 		w("- **Overhead at N = 10,000: not measured** (size not run).\n")
 		return
 	}
+	// Terraform core is blamed only where a baseline that pays the same
+	// conversion was measured and is within the ratio.
+	typedMet = typedMet && typedSeen
 	verdict := "met"
 	switch {
 	case !met && typedMet:
@@ -424,18 +432,17 @@ func (b *bench) targetOverhead(w func(string, ...any)) {
 	case !met:
 		verdict = "NOT met"
 	}
-	w("- **Plan and apply at N = 10,000 within %.1f× terraform_data: %s.** Wall time against terraform_data (against the typed baseline in brackets): %s. The provider's own CPU time is small: %s.",
+	w("- **Plan and apply at N = 10,000 within %.1f× terraform_data: %s.** Wall time against terraform_data (against the typed baseline in brackets): %s. The provider's own CPU time: %s.",
 		targetRatio, verdict, strings.Join(items, ", "), strings.Join(provFrac, ", "))
-	if !met {
-		w(" Where the ratio is above %.1f×, the difference is Terraform core converting the configuration, not the provider: %s\n", targetRatio, b.conversionEvidence(typedMet))
-	} else {
-		w("\n")
+	if !met && typedMet {
+		w(" Where the ratio is above %.1f×, the difference is Terraform core converting the configuration, not the provider: %s", targetRatio, b.conversionEvidence())
 	}
+	w("\n")
 }
 
 // conversionEvidence explains, from this run's validate rows, what
 // Terraform spends converting the members map to the attribute's type.
-func (b *bench) conversionEvidence(typedMet bool) string {
+func (b *bench) conversionEvidence() string {
 	type pair struct {
 		n          int
 		plain, res *result
@@ -455,19 +462,15 @@ func (b *bench) conversionEvidence(typedMet bool) string {
 		parts = append(parts, fmt.Sprintf("N=%s: %s for the resource against %s for terraform_data (Terraform CPU %s against %s)",
 			fmtN(p.n), fmtDur(p.res.wall), fmtDur(p.plain.wall), fmtDur(p.res.cliCPU-p.res.providerCPU()), fmtDur(p.plain.cliCPU)))
 	}
-	s := "`members` is a map of objects, so Terraform converts the configuration's object value to `map(object({...}))` every time it evaluates the configuration (validate, plan, and twice in apply), and go-cty's conversion unifies the element types pairwise, which is quadratic in N (`convert.unify` → `sortTypes`); terraform_data's `input` is dynamic and skips it. The typed baseline passes the same map through a module variable of the same type, so Terraform converts it there too (three times per apply, once per walk, against four for a resource)"
-	if typedMet {
-		s += fmt.Sprintf(", and against it every command is within %.1f×.", targetRatio)
-	} else {
-		s += "; the remaining difference is that fourth conversion."
-	}
+	s := "`members` is a map of objects, so Terraform converts the configuration's object value to `map(object({...}))` every time it evaluates the configuration (validate, plan, and twice in apply), and go-cty's conversion unifies each attribute's N types by comparing every pair, which is quadratic in N (`convert.unify` → `sortTypes`); terraform_data's `input` is dynamic and skips it. The typed baseline passes the same map through a module variable of the same type, so Terraform converts it there too (three times per apply, once per walk, against four for a resource)"
+	s += fmt.Sprintf(", and against it every command is within %.1f×.", targetRatio)
 	s += " The conversion is measured alone under \"Terraform's conversion, without Terraform\" below."
 	s += " One `validate`, which is one evaluation of the configuration and no provider work to speak of, takes "
 	if len(parts) == 0 {
 		return s + "(not measured in this run)."
 	}
 	s += strings.Join(parts, "; ") + "."
-	if len(ps) >= 2 && ps[0].plain != nil {
+	if len(ps) >= 2 && ps[0].plain != nil && ps[len(ps)-1].n > ps[0].n {
 		a, z := ps[0], ps[len(ps)-1]
 		ca := (a.res.cliCPU - a.res.providerCPU() - a.plain.cliCPU).Seconds()
 		cz := (z.res.cliCPU - z.res.providerCPU() - z.plain.cliCPU).Seconds()
@@ -509,7 +512,7 @@ func (b *bench) targetMemory(w func(string, ...any)) {
 func (b *bench) writeNotes(w func(string, ...any)) {
 	w("## How it is measured\n\n")
 	w("1. **Lower bound.** Requests counted by the emulator per command, retries included. Create from empty: the apply reads the group once (get_group_info and one page, which holds only the owner) and imports ceil(N/300) batches; there is no refresh, since nothing is in the state. Plan and import: one read, get_group_info + ceil((N+1)/200) pages (N members plus the owner). 1%% churn, a `terraform apply` of A = R = C = N/100: **two** reads, the refresh of the apply's plan and the apply's own read (\"one read per apply\"), plus ceil(A/300) imports, ceil(R/100) deletes and C role changes.\n")
-	w("2. **API time** (latency rows): the time during which the emulator was answering at least one of the command's requests, gaps under %s between requests counted as busy (the provider's turnaround between dependent requests); Terraform's own work between RPCs is excluded. The bound as written is calls × latency / P (P = `max_parallel_requests`). The critical path respects what the API makes sequential: get_group_info, then the first page, Community pages one at a time along the cursor, and the writes after the apply's read, each one round of latency; the other Offset pages and the writes go in rounds of P. ✓ = within 1.3 × the bound as written, ✓ₚ = within 1.3 × the critical path. `rate_limit` is set above P / latency, so the shared limiter does not bind. The emulator's latency is the time from a request's arrival to its answer, its own work included, as a remote server's would be. The latency rows marked protocol driver make the same RPCs without Terraform (note 6): they show the provider's own scheduling, and the target is judged on them, since the issue's bound excludes Terraform's overhead; the CLI rows beside them include Terraform's process competing for the same cores.\n", turnaround)
+	w("2. **API time** (latency rows): the time during which the emulator was answering at least one of the command's requests, gaps under %s between requests counted as busy (the provider's turnaround between dependent requests); Terraform's own work between RPCs is excluded. The bound as written is calls × latency / P (P = `max_parallel_requests`). The critical path respects what the API makes sequential: get_group_info, then the first page, Community pages one at a time along the cursor, and the writes after the apply's read, each one round of latency; the other Offset pages and the writes go in rounds of P. ✓ = within the bound as written, 1.3 × calls × latency / P; ✓ₚ = within 1.3 × the critical path only; ✗ = neither. The target is judged against 1.3 × the critical path, since the bound as written ignores what the API makes sequential (in most rows the critical path alone exceeds it). `rate_limit` is set above P / latency, so the shared limiter does not bind. The emulator's latency is the time from a request's arrival to its answer, its own work included, as a remote server's would be. The latency rows marked protocol driver make the same RPCs without Terraform (note 6): they show the provider's own scheduling, and the target is judged on them, since the issue's bound excludes Terraform's overhead; the CLI rows beside them include Terraform's process competing for the same cores.\n", turnaround)
 	w("3. terraform_data's import sets a null `input`, so it cannot build an N-member state; its row for import is `apply -refresh-only`, which reads the N-member object and writes the state again, as the import does.\n")
 	w("4. The group was filled directly in the emulator rather than by a create at this size, and the import is run on it.\n")
 	w("5. **CPU and memory.** The CLI config's dev_overrides point at this benchmark's binary under the provider's name. It starts the real provider as its child with the same stdio and environment, waits, and records the child's rusage from wait4(2): utime + stime, and ru_maxrss, the kernel's high-water mark of the resident set (VmHWM), so no sampling can miss a peak. Provider CPU is summed and peak RSS maxed over every provider process the command started (Terraform starts several per command). The CLI itself is started through the same kind of small trampoline, because Go starts children with vfork and Linux counts the parent's high-water mark into a child's ru_maxrss; Terraform CPU is the CLI's rusage (which includes its providers) minus the provider's. Wall time is the CLI command's, start to exit.\n")
@@ -527,8 +530,8 @@ func (b *bench) writeConversion(w func(string, ...any)) {
 	}
 	mine, cli := ctyVersions(b.cli)
 	w("\n### Terraform's conversion, without Terraform\n\n")
-	w("This process converts the same N-member value that the configuration's `for` expression builds (an object of `{ role = \"Member\", join_time = null, unread_msg_num = null }`) to the type of `members`, `map(object({...}))` with optional attributes, by calling go-cty's `convert.Convert` once (go-cty %s here; the CLI was built with go-cty %s). Terraform does this each time it evaluates the configuration. In go-cty, converting an object to a map of objects unifies the element types (`conversionUnifyCollectionElements` → `unify` → `unifyObjectTypes`), and `sortTypes` compares every pair of them, even when all N are the same type: N²/2 comparisons.\n\n", mine, cli)
-	w("| N | go-cty conversion alone | validate, resource − terraform_data: Terraform CPU | conversion / that difference |\n|---:|---:|---:|---:|\n")
+	w("This process converts the same N-member value that the configuration's `for` expression builds (an object of `{ role = \"Member\", join_time = null, unread_msg_num = null }`) to the type of `members`, `map(object({...}))` with optional attributes, by calling go-cty's `convert.Convert` once (go-cty %s here; the CLI was built with go-cty %s). Terraform does this each time it evaluates the configuration. In go-cty, converting an object to a map of objects unifies the element types (`conversionUnifyCollectionElements` → `unify` → `unifyObjectTypes`), which unifies each attribute's N types in turn, and `sortTypes` compares every pair of them even when all N are the same: 3 × N(N−1)/2 comparisons for the three attributes.\n\n", mine, cli)
+	w("| N | go-cty conversion alone (wall time, one run) | validate, resource − terraform_data: Terraform CPU | conversion wall / that CPU |\n|---:|---:|---:|---:|\n")
 	for _, c := range b.ctyRuns {
 		diff, share := "—", "—"
 		for _, r := range b.results {
@@ -545,8 +548,7 @@ func (b *bench) writeConversion(w func(string, ...any)) {
 		}
 		w("| %s | %s | %s | %s |\n", fmtN(c.n), fmtDur(c.wall), diff, share)
 	}
-	if len(b.ctyRuns) >= 2 {
-		a, z := b.ctyRuns[0], b.ctyRuns[len(b.ctyRuns)-1]
+	if a, z := b.ctyRuns[0], b.ctyRuns[len(b.ctyRuns)-1]; z.n > a.n {
 		exp := math.Log(z.wall.Seconds()/a.wall.Seconds()) / math.Log(float64(z.n)/float64(a.n))
 		w("\nThe conversion alone grows as N^%.1f between N=%s and N=%s.\n", exp, fmtN(a.n), fmtN(z.n))
 	}

@@ -119,52 +119,51 @@ func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 	// work takes longer than the latency).
 	answerAt := c.start.Add(e.Settings().Latency)
 	// Faults model the network and gateway, so a faulted call never reaches
-	// (or changes) the state.
+	// (or changes) the state. A Delay alone is a slow answer to a call that
+	// is carried out.
+	var delay time.Duration
 	if f, ok := e.takeFault(c.command); ok {
-		slowOnly := f.Delay > 0 && !f.DropConnection && f.HTTPStatus == 0 && f.ErrorCode == 0
-		if slowOnly {
-			// A slow response: the work is done, the answer comes late, so a
-			// client that gives up first does not know the call succeeded.
-			res, aerr := e.dispatch(c)
-			sleepUntil(r.Context(), answerAt.Add(f.Delay))
-			if r.Context().Err() != nil {
-				// The client gave up: the log shows a call that got no answer.
-				c.rec.HTTPStatus = 0
-				e.record(c, true)
-				return
-			}
-			e.finish(w, c, res, aerr)
+		if f.Delay == 0 || f.DropConnection || f.HTTPStatus != 0 || f.ErrorCode != 0 {
+			e.fail(w, c, f, answerAt)
 			return
 		}
-		sleepUntil(r.Context(), answerAt.Add(f.Delay))
-		switch {
-		case f.DropConnection:
-			c.rec.HTTPStatus = 0
-			c.rec.ErrorCode = 0
-			e.record(c, true)
-			dropConnection(w)
-			return
-		case f.HTTPStatus != 0:
-			c.rec.HTTPStatus = f.HTTPStatus
-			e.record(c, true)
-			writeGatewayError(w, f.HTTPStatus)
-			return
-		case f.ErrorCode != 0:
-			info := f.ErrorInfo
-			if info == "" {
-				info = infoFor(f.ErrorCode)
-			}
-			e.finish(w, c, nil, &apiError{code: f.ErrorCode, info: info})
-			return
-		default:
-			// A fault with no action at all still has to fail somehow.
-			e.finish(w, c, nil, &apiError{code: 10002, info: infoFor(10002)})
-			return
-		}
+		delay = f.Delay
 	}
 	res, aerr := e.dispatch(c)
-	sleepUntil(r.Context(), answerAt)
+	sleepUntil(r.Context(), answerAt.Add(delay))
+	if r.Context().Err() != nil {
+		// The client gave up: the work is done, but the log shows a call
+		// that got no answer, and the client does not know it succeeded.
+		c.rec.HTTPStatus = 0
+		e.record(c, true)
+		return
+	}
 	e.finish(w, c, res, aerr)
+}
+
+// fail answers a faulted call once its time has come, without carrying it out.
+func (e *Emulator) fail(w http.ResponseWriter, c *call, f Fault, answerAt time.Time) {
+	sleepUntil(c.r.Context(), answerAt.Add(f.Delay))
+	switch {
+	case f.DropConnection:
+		c.rec.HTTPStatus = 0
+		c.rec.ErrorCode = 0
+		e.record(c, true)
+		dropConnection(w)
+	case f.HTTPStatus != 0:
+		c.rec.HTTPStatus = f.HTTPStatus
+		e.record(c, true)
+		writeGatewayError(w, f.HTTPStatus)
+	case f.ErrorCode != 0:
+		info := f.ErrorInfo
+		if info == "" {
+			info = infoFor(f.ErrorCode)
+		}
+		e.finish(w, c, nil, &apiError{code: f.ErrorCode, info: info})
+	default:
+		// A fault with no action at all still has to fail somehow.
+		e.finish(w, c, nil, &apiError{code: 10002, info: infoFor(10002)})
+	}
 }
 
 // splitPath extracts service and command from /v4/{service}/{command}.

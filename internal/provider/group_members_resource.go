@@ -390,21 +390,15 @@ func (r *groupMembersResource) createOrUpdate(ctx context.Context, data *provide
 	// The next apply reads the group and adopts them instead.
 	unchanged := priorV
 	rec := newReconciler(data, planned.GroupID, r.now)
+	// The declared members do not depend on the read: they are built while
+	// it waits on the network.
+	declaredCh := make(chan map[string]members.Declared, 1)
+	go func() { declaredCh <- declaredMembers(planned.Members) }()
 	live, err := rec.readGroup(ctx)
+	declared := <-declaredCh
 	if err != nil {
 		diags.failures([]applyFailure{rec.readFailure(err)})
 		return unchanged
-	}
-	declared := make(map[string]members.Declared, len(planned.Members))
-	for account, m := range planned.Members {
-		d := members.Declared{Role: m.Role}
-		if m.JoinTime != nil {
-			d.JoinTime = *m.JoinTime
-		}
-		if m.Unread != nil {
-			d.UnreadMsgNum = *m.Unread
-		}
-		declared[account] = d
 	}
 	if fs := rec.precheck(live, declared); len(fs) > 0 {
 		diags.failures(fs)
@@ -462,6 +456,21 @@ func stateMembers(server map[string]members.Live, planned, prior groupMembersMod
 		out[account] = m
 	}
 	return out
+}
+
+func declaredMembers(planned map[string]memberModel) map[string]members.Declared {
+	declared := make(map[string]members.Declared, len(planned))
+	for account, m := range planned {
+		d := members.Declared{Role: m.Role}
+		if m.JoinTime != nil {
+			d.JoinTime = *m.JoinTime
+		}
+		if m.Unread != nil {
+			d.UnreadMsgNum = *m.Unread
+		}
+		declared[account] = d
+	}
+	return declared
 }
 
 func (rec *reconciler) readFailure(err error) applyFailure {
