@@ -65,16 +65,16 @@ func main() {
 		os.Exit(runTrampoline())
 	}
 	var o options
-	var sizes, latSizes, bigRuns, driverSizes, validSizes, latDriverSizes string
-	flag.StringVar(&sizes, "sizes", envOr("BENCH_SIZES", "1000,10000,100000"), "member counts to run (env BENCH_SIZES)")
+	var bigRuns string
+	sizesFlag(&o.sizes, "sizes", "BENCH_SIZES", "1000,10000,100000", "member counts to run")
 	flag.IntVar(&o.bigSize, "big-size", 100000, "sizes at or above this run only the -big scenarios (Terraform itself takes minutes per command there)")
 	flag.StringVar(&bigRuns, "big", envOr("BENCH_BIG", "terraform_data:create offset:import community:import"), "target:scenario pairs run at sizes >= -big-size (env BENCH_BIG); import without create seeds the group in the emulator directly")
 	flag.DurationVar(&o.latency, "latency", 0, "emulator latency per request for the main pass")
 	flag.DurationVar(&o.latRun, "latency-run", 20*time.Millisecond, "emulator latency of the wall-time pass (0 skips it)")
-	flag.StringVar(&latSizes, "latency-sizes", envOr("BENCH_LATENCY_SIZES", "10000"), "member counts of the wall-time pass (env BENCH_LATENCY_SIZES)")
-	flag.StringVar(&latDriverSizes, "latency-driver-sizes", envOr("BENCH_LATENCY_DRIVER_SIZES", "10000,100000"), "member counts of the wall-time pass through the protocol driver, without Terraform (env BENCH_LATENCY_DRIVER_SIZES; \"none\" skips)")
-	flag.StringVar(&driverSizes, "driver-sizes", envOr("BENCH_DRIVER_SIZES", "100000"), "member counts run through the protocol driver, without Terraform (env BENCH_DRIVER_SIZES; \"none\" skips)")
-	flag.StringVar(&validSizes, "validate-sizes", envOr("BENCH_VALIDATE_SIZES", "10000,30000"), "member counts at which `validate` times one evaluation of the configuration, for terraform_data and the resource (env BENCH_VALIDATE_SIZES)")
+	sizesFlag(&o.latSizes, "latency-sizes", "BENCH_LATENCY_SIZES", "10000", "member counts of the wall-time pass")
+	sizesFlag(&o.latDriverSizes, "latency-driver-sizes", "BENCH_LATENCY_DRIVER_SIZES", "10000,100000", "member counts of the wall-time pass through the protocol driver, without Terraform")
+	sizesFlag(&o.driverSizes, "driver-sizes", "BENCH_DRIVER_SIZES", "100000", "member counts run through the protocol driver, without Terraform")
+	sizesFlag(&o.validSizes, "validate-sizes", "BENCH_VALIDATE_SIZES", "10000,30000", "member counts at which `validate` times one evaluation of the configuration, for terraform_data and the resource")
 	flag.StringVar(&o.cli, "cli", "", "terraform or tofu binary (default: terraform on PATH, else tools/ensure-tofu.sh)")
 	flag.StringVar(&o.providerBin, "provider", "", "provider binary (default: go build of the module)")
 	flag.StringVar(&o.out, "out", "bench/RESULTS.md", "Markdown results file")
@@ -86,21 +86,6 @@ func main() {
 	flag.Parse()
 
 	var err error
-	if o.sizes, err = parseSizes(sizes); err != nil {
-		fatalf("-sizes: %v", err)
-	}
-	if o.latSizes, err = parseSizes(latSizes); err != nil {
-		fatalf("-latency-sizes: %v", err)
-	}
-	if o.validSizes, err = parseSizes(validSizes); err != nil {
-		fatalf("-validate-sizes: %v", err)
-	}
-	if o.driverSizes, err = parseSizes(driverSizes); err != nil {
-		fatalf("-driver-sizes: %v", err)
-	}
-	if o.latDriverSizes, err = parseSizes(latDriverSizes); err != nil {
-		fatalf("-latency-driver-sizes: %v", err)
-	}
 	if o.bigRuns, err = parseBig(bigRuns); err != nil {
 		fatalf("-big: %v", err)
 	}
@@ -119,6 +104,20 @@ func envOr(k, def string) string {
 func fatalf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "tencentim-bench: "+format+"\n", args...)
 	os.Exit(1)
+}
+
+// sizesFlag registers a list of member counts, defaulting to the environment
+// variable env if set, else to def; "none" is the empty list.
+func sizesFlag(p *[]int, name, env, def, usage string) {
+	def = envOr(env, def)
+	var err error
+	if *p, err = parseSizes(def); err != nil {
+		fatalf("%s: %v", env, err)
+	}
+	flag.Func(name, fmt.Sprintf("%s (env %s; \"none\" skips) (default %q)", usage, env, def), func(s string) (err error) {
+		*p, err = parseSizes(s)
+		return err
+	})
 }
 
 func parseSizes(s string) ([]int, error) {
