@@ -359,6 +359,7 @@ type driverGroup struct {
 	n               int
 	members         membership
 	state           []byte // msgpack of the last state
+	importCap       int    // the server's import cap, for cap rows (0: the default)
 }
 
 func (b *bench) runDriver(n int, latency time.Duration) error {
@@ -392,11 +393,27 @@ func (b *bench) runDriver(n int, latency time.Duration) error {
 			}
 		}
 	}
+	if latency > 0 {
+		return nil
+	}
+	// Creates against the lower documented import caps, on Offset groups.
+	defer b.emu.setImportCap(importBatch)
+	for _, c := range capRows {
+		id, err := b.emu.newGroup(groupType(tgOffset), n+10)
+		if err != nil {
+			return err
+		}
+		b.emu.setImportCap(c)
+		g := &driverGroup{target: tgOffset, groupID: id, n: n, members: initialMembers(n), importCap: c}
+		if err := b.driveScenario(t, g, dir, pcfgPath, scCreate, latency); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
 func (b *bench) driveScenario(t *driverTypes, g *driverGroup, dir, pcfgPath, sc string, latency time.Duration) error {
-	prefix := filepath.Join(dir, g.target+"-"+sc)
+	prefix := filepath.Join(dir, fmt.Sprintf("%s-%s-cap%d", g.target, sc, g.importCap))
 	spec := driveSpec{Scenario: sc, GroupID: g.groupID, ProviderConfig: pcfgPath, NewState: prefix + ".state"}
 	if sc == scChurn {
 		g.members = churnedMembers(g.n)
@@ -431,6 +448,9 @@ func (b *bench) driveScenario(t *driverTypes, g *driverGroup, dir, pcfgPath, sc 
 		return err
 	}
 	r := &result{n: g.n, target: g.target, scenario: sc, latency: latency, lb: lowerBound(sc, g.n), driver: true, command: "protocol driver"}
+	if g.importCap > 0 {
+		r.importCap, r.lb = g.importCap, lowerBoundAtCap(sc, g.n, g.importCap)
+	}
 	logf("N=%d %-14s %-6s latency=%s via the protocol driver", g.n, g.target, sc, latency)
 	b.emu.rec.take()
 	stats := prefix + ".rusage.jsonl"

@@ -195,6 +195,9 @@ type result struct {
 	span     time.Duration
 	lb       bound
 	seeded   bool // the group was filled in the emulator, not by an apply
+	// importCap is the server's import cap of a cap row (0: the main rows'
+	// importBatch).
+	importCap int
 	driver   bool // measured through the protocol driver, without Terraform
 	// meanAnswer is how long the emulator took per request, latency
 	// included: above the latency, the time is CPU contention.

@@ -96,6 +96,9 @@ func ratio(r, base *result) string {
 func scenarioLabel(r *result) string {
 	switch r.scenario {
 	case scCreate:
+		if r.importCap > 0 {
+			return fmt.Sprintf("create from empty, server import cap %d", r.importCap)
+		}
 		return "create from empty"
 	case scPlan:
 		return "plan, no changes"
@@ -162,6 +165,7 @@ func (b *bench) sortedResults() []*result {
 			cmp.Compare(x.n, y.n),
 			cmp.Compare(section(x), section(y)),
 			cmp.Compare(order(allScenarios, x.scenario), order(allScenarios, y.scenario)),
+			cmp.Compare(x.importCap, y.importCap),
 			cmp.Compare(order(allTargets, x.target), order(allTargets, y.target)),
 		)
 	})

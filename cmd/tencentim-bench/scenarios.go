@@ -20,6 +20,10 @@ const (
 
 var allScenarios = []string{scCreate, scPlan, scChurn, scImport}
 
+// capRows are the server import caps of the extra create rows, beside the
+// main rows' 300 (the other documented caps).
+var capRows = []int{100, 20}
+
 // Targets: the terraform_data baseline and the two kinds of group.
 const (
 	tgBaseline  = "terraform_data"
@@ -42,8 +46,9 @@ func groupType(target string) string {
 	return "Public"
 }
 
-// API batch sizes and page length the lower bound is computed with (the
-// provider's and the emulator's defaults).
+// API batch sizes and page length the lower bound is computed with: the
+// provider's defaults, and the emulator set to the oldest documented import
+// cap (300) for the main rows; the cap rows (capRows) run at 100 and 20.
 const (
 	importBatch = 300
 	deleteBatch = 100
@@ -91,17 +96,34 @@ func (b bound) total() int {
 // (create starts from the owner alone). A `terraform apply` that changes an
 // existing resource reads twice: the refresh of its plan, then once in the
 // apply itself ("one read per apply").
-func lowerBound(scenario string, n int) bound {
+func lowerBound(scenario string, n int) bound { return lowerBoundAtCap(scenario, n, importBatch) }
+
+// refusalsToFind is how many import calls a server at importCap refuses
+// (10005) before the provider, starting at 300, steps down to it through
+// the documented caps (300, 100, 20): one per documented cap above it.
+func refusalsToFind(importCap int) int {
+	n := 0
+	for _, c := range []int{300, 100} {
+		if c > importCap {
+			n++
+		}
+	}
+	return n
+}
+
+// lowerBoundAtCap is the bound against a server whose import cap is
+// importCap: ceil(A/cap) imports plus the refusals that find the cap.
+func lowerBoundAtCap(scenario string, n, importCap int) bound {
 	readPages := ceilDiv(n+1, pageSize) // members plus the owner
 	switch scenario {
 	case scCreate:
 		// No refresh (nothing in the state); the apply reads the group
 		// (owner only: one page) and imports.
-		imports := ceilDiv(n, importBatch)
+		imports := ceilDiv(n, importCap) + refusalsToFind(importCap)
 		return bound{calls: map[string]int{cmdInfo: 1, cmdPages: 1, cmdImport: imports}, reads: 1, pagesPerRead: 1, writes: imports}
 	case scChurn:
 		k := churnSize(n)
-		imports, deletes := ceilDiv(k, importBatch), ceilDiv(k, deleteBatch)
+		imports, deletes := ceilDiv(k, importCap)+refusalsToFind(importCap), ceilDiv(k, deleteBatch)
 		return bound{calls: map[string]int{cmdInfo: 2, cmdPages: 2 * readPages, cmdImport: imports, cmdDelete: deletes, cmdModify: k},
 			reads: 2, pagesPerRead: readPages, writes: imports + deletes + k}
 	case scValidate:

@@ -39,12 +39,11 @@ func main() {
 type config struct {
 	listen, secretKey, admin, accountsFile, persist, portFile string
 	showURL                                                   string
-	missingAccount, nextType                                  string
 	sdkappid                                                  uint64
 	accounts                                                  int
 	seedDemo, genUserSig                                      bool
-	importCap, deleteCap, pageSize, rateLimit, groupLimit     int
-	latency, sigExpire                                        time.Duration
+	sigExpire                                                 time.Duration
+	settings                                                  emulator.Settings
 }
 
 // run is main without the process: it serves until ctx is done and sends the
@@ -61,14 +60,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	fs.StringVar(&c.accountsFile, "accounts-file", "", "seed accounts from a `file` (one UserID per line, # comments)")
 	fs.BoolVar(&c.seedDemo, "seed-demo", false, "seed demo accounts and groups (fixed IDs) and print them")
 	fs.StringVar(&c.persist, "persist", "", "load state from and save it to this JSON `file`")
-	fs.IntVar(&c.importCap, "import-cap", 300, "max members per import_group_member/add_group_member (docs: 300, 100 or 20)")
-	fs.IntVar(&c.deleteCap, "delete-cap", 100, "max members per delete_group_member")
-	fs.IntVar(&c.pageSize, "page-size", 200, "max members per get_group_member_info page")
-	fs.StringVar(&c.missingAccount, "missing-account", emulator.MissingAccountRequest, "import of a non-existent account: request (10019) or member (Result 0)")
-	fs.StringVar(&c.nextType, "next-type", emulator.NextTypeString, "JSON type of Community Next: string or integer")
-	fs.DurationVar(&c.latency, "latency", 0, "time from an API request's arrival to its answer, the emulator's own work included")
-	fs.IntVar(&c.rateLimit, "rate-limit", 0, "requests/second per app (0 = unlimited); excess gets 10006")
-	fs.IntVar(&c.groupLimit, "group-member-limit", 0, "default MaxMemberNum for new groups (0 = 6000, Community 100000)")
+	s := &c.settings
+	fs.IntVar(&s.ImportCap, "import-cap", 20, "max members per import_group_member/add_group_member (docs: 20 newest, 100, 300)")
+	fs.IntVar(&s.DeleteCap, "delete-cap", 100, "max members per delete_group_member")
+	fs.IntVar(&s.PageSize, "page-size", 200, "max members per get_group_member_info page when Limit is given")
+	fs.StringVar(&s.MissingAccount, "missing-account", emulator.MissingAccountMember, "import of a non-existent account: member (Result 0), request (10019 naming them) or reject (generic 10004)")
+	fs.StringVar(&s.NextType, "next-type", emulator.NextTypeString, "JSON type of the Community Next cursor, in answers and (strictly) in requests: string or integer")
+	fs.DurationVar(&s.Latency, "latency", 0, "time from an API request's arrival to its answer, the emulator's own work included")
+	fs.IntVar(&s.RateLimit, "rate-limit", 0, "requests/second per app over all commands (0 = unlimited); excess gets 10006")
+	fs.Float64Var(&s.CommandRateScale, "command-rate-scale", 1, "multiplies the documented per-command rates (200/s, account APIs 100/s ...); negative turns them off")
+	fs.IntVar(&s.GroupMemberLimit, "group-member-limit", 0, "default MaxMemberNum for new groups instead of the plan's (0 = the plan's; Community 100000)")
+	fs.StringVar(&s.Plan, "plan", emulator.PlanEnterprise, "app plan: trial, pro, ultimate or enterprise (default MaxMemberNum, trial quotas, Community, account_delete)")
+	fs.BoolVar(&s.AcceptClientTypeNames, "accept-client-type-names", false, "accept the client-SDK group types Work and Meeting in create_group/import_group (as Private and ChatRoom)")
+	fs.BoolVar(&s.AccountDeleteEnabled, "account-delete-enabled", false, "allow account_delete on paid plans (the console switch); deleted IDs then cannot be imported again")
 	fs.StringVar(&c.portFile, "port-file", "", "write the actual listen address to this `file` once listening")
 	fs.BoolVar(&c.genUserSig, "gen-usersig", false, "print a UserSig for -sdkappid/-secret-key/-admin and exit")
 	fs.DurationVar(&c.sigExpire, "usersig-expire", 180*24*time.Hour, "validity of the UserSig printed by -gen-usersig")
@@ -93,21 +97,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	if err := checkLoopback(c.listen); err != nil {
 		return err
 	}
-	if c.missingAccount != emulator.MissingAccountRequest && c.missingAccount != emulator.MissingAccountMember {
-		return fmt.Errorf("-missing-account must be request or member")
-	}
-	if c.nextType != emulator.NextTypeString && c.nextType != emulator.NextTypeInteger {
-		return fmt.Errorf("-next-type must be string or integer")
+	if err := c.settings.Validate(); err != nil {
+		return fmt.Errorf("flags: %w", err)
 	}
 
 	logger := log.New(stderr, "", log.LstdFlags|log.Lmicroseconds)
 	e := emulator.New(emulator.Options{
 		PersistPath: c.persist,
-		Settings: emulator.Settings{
-			ImportCap: c.importCap, DeleteCap: c.deleteCap, PageSize: c.pageSize,
-			MissingAccount: c.missingAccount, NextType: c.nextType, Latency: c.latency,
-			RateLimit: c.rateLimit, GroupMemberLimit: c.groupLimit,
-		},
+		Settings:    c.settings,
 		// Only these fields are logged: never the query string, which
 		// carries the UserSig.
 		OnRequest: func(r emulator.LoggedRequest) {
@@ -218,7 +215,9 @@ func seed(e *emulator.Emulator, c config, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "demo app: sdkappid=%d admin=%s secret-key=%s accounts=user1..user%d\n", c.sdkappid, c.admin, c.secretKey, max(n, emulator.DemoAccounts))
 	for _, g := range emulator.DemoGroups {
-		fmt.Fprintf(stdout, "demo group: %-22s type=%-10s owner=%s\n", g.ID, g.Type, g.Owner)
+		// What the emulator holds, which may come from a persisted state.
+		info, _ := e.GroupInfo(c.sdkappid, g.ID)
+		fmt.Fprintf(stdout, "demo group: %-22s type=%-10s owner=%s\n", g.ID, info.Type, info.Owner)
 	}
 	return nil
 }

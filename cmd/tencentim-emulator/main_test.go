@@ -86,8 +86,9 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	if pf, _ := os.ReadFile(portFile); strings.TrimSpace(string(pf)) != addr {
 		t.Fatalf("port file %q, addr %q", pf, addr)
 	}
-	if !strings.Contains(stdout.String(), "@TGS#_demo-community") {
-		t.Fatalf("demo groups not printed:\n%s", stdout.String())
+	if out := stdout.String(); !strings.Contains(out, "@TGS#_demo-community") || !strings.Contains(out, "demo-work              type=Private") ||
+		!strings.Contains(out, "demo-meeting           type=ChatRoom") {
+		t.Fatalf("demo groups not printed with their documented types:\n%s", out)
 	}
 
 	sig, err := usersig.Generate(1400000009, "k3y", "admin", time.Hour, time.Now())
@@ -161,6 +162,9 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"-listen", ":8080"},
 		{"-listen", "192.168.1.10:8080"},
 		{"-listen", "127.0.0.1:0", "-missing-account", "sometimes"},
+		{"-listen", "127.0.0.1:0", "-plan", "gold"},
+		{"-listen", "127.0.0.1:0", "-command-rate-scale", "NaN"},
+		{"-listen", "127.0.0.1:0", "-command-rate-scale", "fast"},
 		{"-listen", "127.0.0.1:0", "-next-type", "float"},
 		{"-listen", "127.0.0.1:0", "extra"},
 		{"-no-such-flag"},
@@ -188,5 +192,71 @@ func TestGenUserSig(t *testing.T) {
 	}
 	if s.Expire != int64(180*24*time.Hour/time.Second) {
 		t.Fatalf("expire %d", s.Expire)
+	}
+}
+
+// startRun serves run(args) until the test ends and returns its address.
+func startRun(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"-listen", "127.0.0.1:0"}, args...), io.Discard, io.Discard, ready)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+	select {
+	case addr := <-ready:
+		return addr
+	case err := <-done:
+		t.Fatalf("run %v: %v", args, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("not ready")
+	}
+	return ""
+}
+
+func getSettings(t *testing.T, addr string) map[string]any {
+	t.Helper()
+	res, err := http.Get("http://" + addr + "/emulator/settings")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var m map[string]any
+	if err := json.NewDecoder(res.Body).Decode(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestFlagsReachSettings(t *testing.T) {
+	defaults := getSettings(t, startRun(t))
+	for k, want := range map[string]any{
+		"ImportCap": 20.0, "DeleteCap": 100.0, "PageSize": 200.0, "MissingAccount": "member", "NextType": "string",
+		"RateLimit": 0.0, "CommandRateScale": 1.0, "GroupMemberLimit": 0.0, "Plan": "enterprise",
+		"AcceptClientTypeNames": false, "AccountDeleteEnabled": false, "Latency": "0s",
+	} {
+		if defaults[k] != want {
+			t.Errorf("default %s = %v, want %v", k, defaults[k], want)
+		}
+	}
+	set := getSettings(t, startRun(t, "-plan", "trial", "-accept-client-type-names", "-command-rate-scale", "0.5",
+		"-account-delete-enabled", "-missing-account", "reject", "-import-cap", "100", "-next-type", "integer", "-group-member-limit", "50"))
+	for k, want := range map[string]any{
+		"Plan": "trial", "AcceptClientTypeNames": true, "CommandRateScale": 0.5, "AccountDeleteEnabled": true,
+		"MissingAccount": "reject", "ImportCap": 100.0, "NextType": "integer", "GroupMemberLimit": 50.0,
+	} {
+		if set[k] != want {
+			t.Errorf("%s = %v, want %v", k, set[k], want)
+		}
+	}
+	if off := getSettings(t, startRun(t, "-command-rate-scale", "-1")); off["CommandRateScale"] != -1.0 {
+		t.Errorf("negative scale %v", off["CommandRateScale"])
 	}
 }

@@ -45,7 +45,8 @@ resource "tencentim_accounts" "demo" {
   accounts = { for a in local.accounts : a => { nick = "Demo ${a}" } }
 
   # A demo app is disposable: destroying this configuration deletes the
-  # accounts too. Keep the default (false) for accounts that real people use.
+  # accounts too (paid plans need account deletion switched on in the
+  # console). Keep the default (false) for accounts that real people use.
   delete_on_remove = true
 }
 

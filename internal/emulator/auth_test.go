@@ -100,4 +100,32 @@ func TestWrongJSONTypes(t *testing.T) {
 	v.wantCode(60015, "modify_group_member_info", M{"GroupId": g, "Member_Account": true})
 	v.wantCode(10004, "get_group_member_info", M{"GroupId": g, "Limit": "10"})
 	v.wantCode(60015, "account_import", M{"UserID": 1})
+	// Every other group-service field of the wrong JSON type is 10004.
+	for cmd, bodies := range map[string][]M{
+		"get_group_member_info": {
+			{"GroupId": g, "Offset": true}, {"GroupId": g, "MemberRoleFilter": "Owner"}, {"GroupId": g, "MemberInfoFilter": "Role"},
+			{"GroupId": g, "AppDefinedDataFilter_GroupMember": 5}, {"GroupId": g, "Next": true},
+		},
+		"get_group_info": {
+			{"GroupIdList": g}, {"GroupIdList": []any{1}}, {"GroupIdList": []string{g}, "ResponseFilter": "all"},
+			{"GroupIdList": []string{g}, "ResponseFilter": M{"MemberInfoFilter": M{}}},
+		},
+		"import_group_member": {{"GroupId": g, "MemberList": []M{{"Member_Account": "user2", "UnreadMsgNum": 1.5}}}, {"GroupId": g, "MemberList": []M{{"Member_Account": "user2", "Role": 1}}}},
+		"add_group_member":    {{"GroupId": g, "Silence": "1", "MemberList": members("user2")}},
+		"delete_group_member": {{"GroupId": g, "Silence": "1", "MemberToDel_Account": []string{"user2"}}, {"GroupId": g, "Reason": 1, "MemberToDel_Account": []string{"user2"}}},
+		"modify_group_member_info": {
+			{"GroupId": g, "Member_Account": "user1", "MuteTime": "60"}, {"GroupId": g, "Member_Account": "user1", "ShutUpTime": true},
+			{"GroupId": g, "Member_Account": "user1", "NameCard": 1}, {"GroupId": g, "Member_Account": "user1", "AppMemberDefinedData": "x"},
+		},
+		"modify_group_base_info": {{"GroupId": g, "MuteAllMember": true}, {"GroupId": g, "ShutUpAllMember": 1}, {"GroupId": g, "AppDefinedData": []M{{"Key": "k", "Value": 1}}}},
+		"create_group": {
+			{"Type": 1, "Name": "x"}, {"Type": "Public", "Name": "x", "MaxMemberCount": "5"}, {"Type": "Public", "Name": "x", "AppDefinedData": M{}},
+			{"Type": "Public", "Name": "x", "MemberList": []M{{"Member_Account": "user2", "AppMemberDefinedData": 1}}},
+		},
+		"import_group": {{"Type": "Public", "Name": "x", "CreateTime": "1"}},
+	} {
+		for _, body := range bodies {
+			v.wantCode(10004, cmd, body)
+		}
+	}
 }

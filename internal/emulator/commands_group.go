@@ -1,8 +1,8 @@
 package emulator
 
 import (
-	"bytes"
 	"encoding/json"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -28,14 +28,18 @@ type memberResult struct {
 // importGroupMember implements import_group_member.
 //
 // Choices for points the docs leave open:
-//   - A non-existent account fails the whole request with 10019 naming the
-//     accounts (QD-2018 lists 10019 for this API), or, with
-//     Settings.MissingAccount "member", gives that member Result 0.
-//   - Role "Admin" on a Work/Private group (which has no Admin role) gives
-//     that member Result 0; the rest of the batch is imported.
-//   - A JoinTime outside (CreateTime, now] gives that member Result 0.
-//     JoinTime 0 counts as omitted (clients without omitempty send it) and
-//     omitted means now.
+//   - A non-existent account is handled by Settings.MissingAccount: that
+//     member gets Result 0 ("member", the default: the current error list
+//     has no 10019), the whole request fails with 10019 naming the accounts
+//     ("request", QD-2018), or with a generic 10004 ("reject").
+//   - Role "Admin" on a Private group (which has no Admin role) gives that
+//     member Result 0; the rest of the batch is imported.
+//   - A JoinTime outside (CreateTime, now) gives that member Result 0: the
+//     docs ask for "大于群的创建时间并小于当前时间", both strict. JoinTime 0
+//     counts as omitted (clients without omitempty send it) and omitted
+//     means now.
+//   - UnreadMsgNum is clamped to the group's message count, which is 0
+//     because no messages are stored.
 //   - If the members that would be added do not fit under MaxMemberNum, the
 //     whole request fails with 10014 (as add_group_member documents) and
 //     nothing is imported.
@@ -95,60 +99,72 @@ func (e *Emulator) importGroupMember(appID uint64, o obj) (*result, *apiError) {
 		entries[i] = entry{account: acct, role: role, joinTime: jt, unread: unread}
 	}
 
-	e.mu.Lock()
-	a := e.apps[appID]
-	g := a.groups[gid]
-	if g == nil {
-		e.mu.Unlock()
-		return nil, groupMissing()
-	}
-	if g.kind == kindAVChatRoom {
-		e.mu.Unlock()
-		return nil, errf(10007, "AVChatRoom groups do not support importing members")
-	}
-	if missing := missingAccounts(a, entries, func(en entry) string { return en.account }); len(missing) > 0 && st.MissingAccount != MissingAccountMember {
-		e.mu.Unlock()
-		return nil, errf(10019, "these accounts do not exist (not imported): %s", strings.Join(missing, ","))
-	}
 	now := e.now().Unix()
 	results := make([]memberResult, len(entries))
-	added := map[string]bool{}
-	var adds []*member
-	for i, en := range entries {
-		res := 0
-		_, exists := a.accounts[en.account]
-		switch {
-		case g.members[en.account] != nil || added[en.account]:
-			res = 2
-		case !exists:
-		case en.role == RoleAdmin && g.kind == kindWork:
-		case en.joinTime != 0 && (en.joinTime <= g.createTime || en.joinTime > now):
-		default:
-			res = 1
-			added[en.account] = true
-			m := &member{account: en.account, role: RoleMember, joinTime: en.joinTime, unread: en.unread}
-			if en.role == RoleAdmin {
-				m.role = RoleAdmin
-			}
-			if m.joinTime == 0 {
-				m.joinTime = now
-			}
-			adds = append(adds, m)
+	aerr = e.mutate(func() (bool, *apiError) {
+		a := e.apps[appID]
+		g := a.groups[gid]
+		if g == nil {
+			return false, groupMissing()
 		}
-		results[i] = memberResult{Member_Account: en.account, Result: res}
-	}
-	if g.full(len(adds)) {
-		e.mu.Unlock()
-		return nil, errf(10014, "group is full: %d members plus %d new exceed MaxMemberNum %d", len(g.members), len(adds), g.maxMembers)
-	}
-	for _, m := range adds {
-		g.addMember(m)
-	}
-	e.mu.Unlock()
-	if len(adds) > 0 {
-		e.changed()
+		if g.kind == kindAVChatRoom {
+			return false, errf(10007, "AVChatRoom groups do not support importing members")
+		}
+		if aerr := missingAccountError(st.MissingAccount, missingAccounts(a, entries, func(en entry) string { return en.account })); aerr != nil {
+			return false, aerr
+		}
+		added := map[string]bool{}
+		var adds []*member
+		for i, en := range entries {
+			res := 0
+			_, exists := a.accounts[en.account]
+			switch {
+			case g.members[en.account] != nil || added[en.account]:
+				res = 2
+			case !exists:
+			case en.role == RoleAdmin && g.kind == kindPrivate:
+			case en.joinTime != 0 && (en.joinTime <= g.createTime || en.joinTime >= now):
+			default:
+				res = 1
+				added[en.account] = true
+				m := &member{account: en.account, role: RoleMember, joinTime: en.joinTime, unread: min(en.unread, msgCount())}
+				if en.role == RoleAdmin {
+					m.role = RoleAdmin
+				}
+				if m.joinTime == 0 {
+					m.joinTime = now
+				}
+				adds = append(adds, m)
+			}
+			results[i] = memberResult{Member_Account: en.account, Result: res}
+		}
+		if g.full(len(adds)) {
+			return false, errf(10014, "group is full: %d members plus %d new exceed MaxMemberNum %d", len(g.members), len(adds), g.maxMembers)
+		}
+		for _, m := range adds {
+			g.addMember(m)
+		}
+		return len(adds) > 0, nil
+	})
+	if aerr != nil {
+		return nil, aerr
 	}
 	return &result{fields: struct{ MemberList []memberResult }{results}, members: len(entries)}, nil
+}
+
+// missingAccountError answers accounts that were never imported according to
+// Settings.MissingAccount; nil means "carry on, they fail one by one".
+func missingAccountError(mode string, missing []string) *apiError {
+	if len(missing) == 0 {
+		return nil
+	}
+	switch mode {
+	case MissingAccountRequest:
+		return errf(10019, "these accounts do not exist (not imported): %s", strings.Join(missing, ","))
+	case MissingAccountReject:
+		return codeErr(10004) // generic: this reading does not say which accounts
+	}
+	return nil
 }
 
 // missingAccounts lists, in request order and without repeats, the accounts
@@ -202,104 +218,155 @@ func (e *Emulator) addGroupMember(appID uint64, o obj) (*result, *apiError) {
 		}
 		accts[i] = acct
 	}
-	e.mu.Lock()
-	a := e.apps[appID]
-	g := a.groups[gid]
-	if g == nil {
-		e.mu.Unlock()
-		return nil, groupMissing()
-	}
-	if g.kind == kindAVChatRoom {
-		e.mu.Unlock()
-		return nil, errf(10007, "AVChatRoom groups do not support adding members")
-	}
-	if missing := missingAccounts(a, accts, func(s string) string { return s }); len(missing) > 0 {
-		e.mu.Unlock()
-		return nil, errf(10019, "these accounts do not exist (not imported): %s", strings.Join(missing, ","))
-	}
 	now := e.now().Unix()
 	results := make([]memberResult, len(accts))
-	added := map[string]bool{}
-	var adds []string
-	for i, acct := range accts {
-		res := 1
-		if g.members[acct] != nil || added[acct] {
-			res = 2
-		} else {
-			added[acct] = true
-			adds = append(adds, acct)
+	aerr = e.mutate(func() (bool, *apiError) {
+		a := e.apps[appID]
+		g := a.groups[gid]
+		if g == nil {
+			return false, groupMissing()
 		}
-		results[i] = memberResult{Member_Account: acct, Result: res}
-	}
-	if g.full(len(adds)) {
-		e.mu.Unlock()
-		return nil, errf(10014, "group is full: %d members plus %d new exceed MaxMemberNum %d", len(g.members), len(adds), g.maxMembers)
-	}
-	for _, acct := range adds {
-		g.addMember(&member{account: acct, role: RoleMember, joinTime: now})
-	}
-	e.mu.Unlock()
-	if len(adds) > 0 {
-		e.changed()
+		if g.kind == kindAVChatRoom {
+			return false, errf(10007, "AVChatRoom groups do not support adding members")
+		}
+		if aerr := missingAccountError(MissingAccountRequest, missingAccounts(a, accts, func(s string) string { return s })); aerr != nil {
+			return false, aerr
+		}
+		added := map[string]bool{}
+		var adds []string
+		for i, acct := range accts {
+			res := 1
+			if g.members[acct] != nil || added[acct] {
+				res = 2
+			} else {
+				added[acct] = true
+				adds = append(adds, acct)
+			}
+			results[i] = memberResult{Member_Account: acct, Result: res}
+		}
+		if g.full(len(adds)) {
+			return false, errf(10014, "group is full: %d members plus %d new exceed MaxMemberNum %d", len(g.members), len(adds), g.maxMembers)
+		}
+		for _, acct := range adds {
+			g.addMember(&member{account: acct, role: RoleMember, joinTime: now})
+		}
+		return len(adds) > 0, nil
+	})
+	if aerr != nil {
+		return nil, aerr
 	}
 	return &result{fields: struct{ MemberList []memberResult }{results}, members: len(accts)}, nil
 }
 
-var memberFields = []string{"Role", "JoinTime", "MsgSeq", "MsgFlag", "LastSendMsgTime", "ShutUpUntil", "NameCard"}
+// memberField is one member field, as a bit so a filter costs nothing per
+// member when paging large groups.
+type memberField uint16
 
-// fieldSet is the MemberInfoFilter; nil means all fields. An empty or null
-// filter is treated as absent, because clients that do not use omitempty
-// send [] or null when they mean "no filter".
-func fieldSet(names []string) map[string]bool {
-	if len(names) == 0 {
-		return nil
-	}
-	set := map[string]bool{}
-	for _, n := range names {
-		set[n] = true
-	}
-	return set
+const (
+	mfRole memberField = 1 << iota
+	mfJoinTime
+	mfMsgSeq
+	mfMsgFlag
+	mfLastSendMsgTime
+	mfMuteUntil
+	mfNameCard
+	mfUnreadMsgNum
+	mfAppMemberDefinedData // only with AppDefinedDataFilter_GroupMember
+
+	// mfAll is what "no filter" returns: the member object of the docs'
+	// samples (UnreadMsgNum only when asked for by name).
+	mfAll = mfRole | mfJoinTime | mfMsgSeq | mfMsgFlag | mfLastSendMsgTime | mfMuteUntil | mfNameCard
+)
+
+// memberFieldNames are the valid MemberInfoFilter names, old ones included
+// (ShutUpUntil is MuteUntil before the rename). Member_Account is always
+// returned; "Account" is how the get_group_info sample names it.
+var memberFieldNames = map[string]memberField{
+	"Role": mfRole, "JoinTime": mfJoinTime, "MsgSeq": mfMsgSeq, "MsgFlag": mfMsgFlag,
+	"LastSendMsgTime": mfLastSendMsgTime, "MuteUntil": mfMuteUntil, "ShutUpUntil": mfMuteUntil,
+	"NameCard": mfNameCard, "UnreadMsgNum": mfUnreadMsgNum, "Account": 0, "Member_Account": 0,
 }
 
-// appendMember encodes one member object in the documented field order;
-// fields == nil means all fields. It is hand-written because paging
-// 100k-member groups is dominated by encoding.
-func appendMember(b []byte, m *member, fields map[string]bool) []byte {
-	want := func(f string) bool { return fields == nil || fields[f] }
+// memberFilter reads MemberInfoFilter (absent, null or [] = mfAll, since
+// clients without omitempty send [] or null when they mean "no filter") and
+// AppDefinedDataFilter_GroupMember (type-checked; when given, members carry
+// their custom data, which the emulator does not store: []). An unknown
+// name is refused, naming it.
+func memberFilter(o obj) (memberField, bool, *apiError) {
+	names, given, aerr := o.strArray("MemberInfoFilter", 10004, 10004)
+	if aerr != nil {
+		return 0, false, aerr
+	}
+	fields := mfAll
+	if len(names) > 0 {
+		fields = 0
+		for _, n := range names {
+			f, ok := memberFieldNames[n]
+			if !ok {
+				return 0, false, errf(10004, "MemberInfoFilter: unknown member field %q", n)
+			}
+			fields |= f
+		}
+	}
+	_, custom, aerr := o.strArray("AppDefinedDataFilter_GroupMember", 10004, 10004)
+	if aerr != nil {
+		return 0, false, aerr
+	}
+	if custom {
+		fields |= mfAppMemberDefinedData
+	}
+	return fields, given, nil
+}
+
+// appendMember encodes one member object in the documented field order. It
+// is hand-written because paging 100k-member groups is dominated by
+// encoding.
+func appendMember(b []byte, m *member, f memberField) []byte {
 	b = append(b, `{"Member_Account":`...)
 	b = appendString(b, m.account)
-	if want("Role") {
+	if f&mfRole != 0 {
 		b = appendString(append(b, `,"Role":`...), m.role)
 	}
-	if want("JoinTime") {
+	if f&mfJoinTime != 0 {
 		b = strconv.AppendInt(append(b, `,"JoinTime":`...), m.joinTime, 10)
 	}
-	if want("MsgSeq") {
+	if f&mfMsgSeq != 0 {
 		b = append(b, `,"MsgSeq":0`...) // no messages are stored
 	}
-	if want("MsgFlag") {
+	if f&mfMsgFlag != 0 {
 		b = appendString(append(b, `,"MsgFlag":`...), m.msgFlag)
 	}
-	if want("LastSendMsgTime") {
+	if f&mfLastSendMsgTime != 0 {
 		b = append(b, `,"LastSendMsgTime":0`...)
 	}
-	if want("ShutUpUntil") {
-		b = strconv.AppendInt(append(b, `,"ShutUpUntil":`...), m.shutUpUntil, 10)
+	if f&mfMuteUntil != 0 {
+		b = strconv.AppendInt(append(b, `,"MuteUntil":`...), m.muteUntil, 10)
 	}
-	if want("NameCard") {
+	if f&mfNameCard != 0 {
 		b = appendString(append(b, `,"NameCard":`...), m.nameCard)
+	}
+	if f&mfUnreadMsgNum != 0 {
+		b = strconv.AppendInt(append(b, `,"UnreadMsgNum":`...), m.unread, 10)
+	}
+	if f&mfAppMemberDefinedData != 0 {
+		b = append(b, `,"AppMemberDefinedData":[]`...)
 	}
 	return append(b, '}')
 }
 
-// appendMembers encodes a JSON array of members.
-func appendMembers(b []byte, ms []*member, fields map[string]bool) []byte {
+// appendMembers encodes a JSON array of members. Once b is past the 1 MB
+// answer cap it stops: finish refuses the answer with 10018 anyway, and a
+// 100k-member list would otherwise cost some 15 MB of encoding first.
+func appendMembers(b []byte, ms []*member, f memberField) []byte {
 	b = append(b, '[')
 	for i, m := range ms {
+		if len(b) > maxResponseBytes {
+			return b
+		}
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendMember(b, m, fields)
+		b = appendMember(b, m, f)
 	}
 	return append(b, ']')
 }
@@ -318,44 +385,49 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// parseNext accepts the Community cursor as a string (OAS, newer SDKs) or an
-// integer (older docs); "", 0, null and absent all mean "from the start".
-func parseNext(o obj) (int64, *apiError) {
+// parseNext reads the Community cursor strictly in the JSON type of
+// Settings.NextType: under "string" a number is refused, under "integer" a
+// string is (each reading is one documented server, and a client that
+// passes back what it got never sends the other type). Absent and null
+// mean the first page under both readings, as do "" and 0 in their own.
+func parseNext(o obj, nextType string) (int64, *apiError) {
 	raw, ok := o["Next"]
 	if !ok || isNull(raw) {
 		return 0, nil
 	}
-	var n int64
-	if raw[0] == '"' {
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return 0, errf(10004, "Next is invalid")
+	if nextType == NextTypeInteger {
+		var n int64
+		if json.Unmarshal(raw, &n) != nil || n < 0 {
+			return 0, errf(10004, "Next must be a non-negative integer: pass back the Next of the previous page (0 for the first)")
 		}
-		if s == "" {
-			return 0, nil
-		}
-		v, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || v < 0 {
-			return 0, errf(10004, "Next %q is not a cursor returned by this server", s)
-		}
-		return v, nil
+		return n, nil
 	}
-	if json.Unmarshal(raw, &n) != nil || n < 0 {
-		return 0, errf(10004, "Next must be a string or a non-negative integer")
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return 0, errf(10004, "Next must be a string: pass back the Next of the previous page (\"\" for the first)")
 	}
-	return n, nil
+	if s == "" {
+		return 0, nil
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || v < 0 {
+		return 0, errf(10004, "Next %q is not a cursor returned by this server", s)
+	}
+	return v, nil
 }
 
 // getGroupMemberInfo implements get_group_member_info.
 //
-// Limit 0/absent means PageSize, larger values are capped at PageSize (the
-// documented maximum is 200). Non-Community groups page by Offset over the
-// order owner-first-then-join-order (after MemberRoleFilter). Community
-// groups page only by Next: an Offset other than 0 is answered with 10004
-// (the docs say Offset is not supported there; the exact error is
-// unconfirmed). The cursor is the join sequence number of the next member,
-// so it stays valid while members come and go; the last page returns ""
-// (NextType "string") or 0 ("integer").
+// Limit 0/absent returns the whole list (the field table: "不填则默认拉取
+// 全部"), so a large group answers 10018 (over 1 MB) unless the fields are
+// few; a Limit above PageSize (the narrative's 200) is capped at PageSize.
+// Non-Community groups page by Offset over the order
+// owner-first-then-join-order (after MemberRoleFilter). Community groups
+// page only by Next: an Offset other than 0 is answered with 10004 (the docs
+// say Offset is not supported there; the exact error is unconfirmed). The
+// cursor is the join sequence number of the next member, so it stays valid
+// while members come and go; the last page returns "" (NextType "string")
+// or 0 ("integer").
 func (e *Emulator) getGroupMemberInfo(appID uint64, o obj) (*result, *apiError) {
 	gid, aerr := requireGroupID(o)
 	if aerr != nil {
@@ -372,7 +444,7 @@ func (e *Emulator) getGroupMemberInfo(appID uint64, o obj) (*result, *apiError) 
 	if limit < 0 || offset < 0 {
 		return nil, errf(10004, "Limit and Offset must not be negative")
 	}
-	filter, _, aerr := o.strArray("MemberInfoFilter", 10004, 10004)
+	fields, _, aerr := memberFilter(o)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -380,18 +452,23 @@ func (e *Emulator) getGroupMemberInfo(appID uint64, o obj) (*result, *apiError) 
 	if aerr != nil {
 		return nil, aerr
 	}
-	cursor, aerr := parseNext(o)
+	st := e.Settings()
+	cursor, aerr := parseNext(o, st.NextType)
 	if aerr != nil {
 		return nil, aerr
 	}
-	st := e.Settings()
-	pageSize := st.PageSize
-	if limit > 0 && limit < int64(pageSize) {
-		pageSize = int(limit)
+	pageSize := math.MaxInt // no Limit: the whole list
+	if limit > 0 {
+		pageSize = int(min(limit, int64(st.PageSize)))
 	}
-	roles := fieldSet(roleFilter)
+	var roles map[string]bool
+	if len(roleFilter) > 0 {
+		roles = map[string]bool{}
+		for _, r := range roleFilter {
+			roles[r] = true
+		}
+	}
 	roleOK := func(m *member) bool { return roles == nil || roles[m.role] }
-	fields := fieldSet(filter)
 
 	e.mu.RLock()
 	defer e.mu.RUnlock()
@@ -402,7 +479,7 @@ func (e *Emulator) getGroupMemberInfo(appID uint64, o obj) (*result, *apiError) 
 	if g.kind == kindAVChatRoom {
 		return nil, errf(10007, "AVChatRoom groups do not support listing members")
 	}
-	page := make([]*member, 0, pageSize)
+	page := make([]*member, 0, min(pageSize, len(g.members)))
 	var next json.RawMessage // Community only
 	if g.kind == kindCommunity {
 		if offset != 0 {
@@ -438,7 +515,7 @@ func (e *Emulator) getGroupMemberInfo(appID uint64, o obj) (*result, *apiError) 
 		view := g.ordered()
 		if roles == nil {
 			if offset < int64(len(view)) {
-				end := min(int(offset)+pageSize, len(view))
+				end := int(offset) + min(pageSize, len(view)-int(offset))
 				page = append(page, view[offset:end]...)
 			}
 		} else {
@@ -459,7 +536,7 @@ func (e *Emulator) getGroupMemberInfo(appID uint64, o obj) (*result, *apiError) 
 		}
 	}
 	// Encode while still holding the read lock: members may change after it.
-	b := make([]byte, 0, 64+len(page)*192)
+	b := make([]byte, 0, 64+min(len(page)*192, maxResponseBytes))
 	b = strconv.AppendInt(append(b, `{"MemberNum":`...), int64(len(g.members)), 10)
 	b = appendMembers(append(b, `,"MemberList":`...), page, fields)
 	if next != nil {
@@ -495,42 +572,81 @@ func (e *Emulator) deleteGroupMember(appID uint64, o obj) (*result, *apiError) {
 	if len(accts) > st.DeleteCap {
 		return nil, errf(10005, "too many accounts: MemberToDel_Account has %d entries, at most %d are allowed", len(accts), st.DeleteCap)
 	}
-	e.mu.Lock()
-	g := e.group(appID, gid)
-	if g == nil {
-		e.mu.Unlock()
-		return nil, groupMissing()
-	}
-	if g.kind == kindAVChatRoom {
-		e.mu.Unlock()
-		return nil, errf(10004, "AVChatRoom groups do not support deleting members")
-	}
-	for _, acct := range accts {
-		if g.owner != "" && acct == g.owner {
-			e.mu.Unlock()
-			return nil, errf(10004, "the group owner %s cannot be deleted from the group", acct)
+	aerr = e.mutate(func() (bool, *apiError) {
+		g := e.group(appID, gid)
+		if g == nil {
+			return false, groupMissing()
 		}
-	}
-	removed := 0
-	for _, acct := range accts {
-		if g.members[acct] != nil {
-			g.removeMember(acct)
-			removed++
+		if g.kind == kindAVChatRoom {
+			return false, errf(10004, "AVChatRoom groups do not support deleting members")
 		}
-	}
-	e.mu.Unlock()
-	if removed > 0 {
-		e.changed()
+		for _, acct := range accts {
+			if g.owner != "" && acct == g.owner {
+				return false, errf(10004, "the group owner %s cannot be deleted from the group", acct)
+			}
+		}
+		removed := false
+		for _, acct := range accts {
+			if g.members[acct] != nil {
+				g.removeMember(acct)
+				removed = true
+			}
+		}
+		return removed, nil
+	})
+	if aerr != nil {
+		return nil, aerr
 	}
 	return &result{members: len(accts)}, nil
 }
 
 var msgFlags = map[string]bool{"AcceptAndNotify": true, "AcceptNotNotify": true, "Discard": true, "AcceptNotNotifyExceptAt": true}
 
-// modifyGroupMemberInfo implements modify_group_member_info. Chosen readings:
-// a non-member is 10004 ("member not in group"); Role Admin on a Work group
-// is 10007 (the docs' likely code); the owner's role cannot be changed here
-// (10004; use change_group_owner).
+// aliased reads a field that Tencent renamed (ShutUp* -> Mute*) under either
+// name; both given with different values is 10004. key is the name used.
+func aliased[T comparable](name, old string, read func(string) (T, bool, *apiError)) (v T, key string, ok bool, aerr *apiError) {
+	v, ok, aerr = read(name)
+	if aerr != nil {
+		return v, name, false, aerr
+	}
+	ov, oldOK, aerr := read(old)
+	switch {
+	case aerr != nil:
+		return v, old, false, aerr
+	case ok && oldOK && v != ov:
+		return v, name, false, errf(10004, "%s and its old name %s disagree", name, old)
+	case !ok && oldOK:
+		return ov, old, true, nil
+	}
+	return v, name, ok, nil
+}
+
+// checkDefinedData type-checks a custom-data list ([{"Key","Value"}], both
+// strings); the emulator does not store custom data.
+func checkDefinedData(o obj, key string) *apiError {
+	list, _, aerr := o.objects(key, 10004)
+	if aerr != nil {
+		return aerr
+	}
+	for i, m := range list {
+		if m == nil {
+			return errf(10004, "%s[%d] must be an object", key, i)
+		}
+		if _, ok, aerr := m.str("Key", 10004); aerr != nil || !ok {
+			return errf(10004, "%s[%d].Key must be a string", key, i)
+		}
+		if _, _, aerr := m.str("Value", 10004); aerr != nil {
+			return errf(10004, "%s[%d].Value must be a string", key, i)
+		}
+	}
+	return nil
+}
+
+// modifyGroupMemberInfo implements modify_group_member_info. The mute
+// duration is MuteTime (the current name) or ShutUpTime (the old one).
+// Chosen readings: a non-member is 10004 ("member not in group"); Role Admin
+// on a Private group is 10007 (the docs' likely code); the owner's role
+// cannot be changed here (10004; use change_group_owner).
 func (e *Emulator) modifyGroupMemberInfo(appID uint64, o obj) (*result, *apiError) {
 	gid, aerr := requireGroupID(o)
 	if aerr != nil {
@@ -564,93 +680,145 @@ func (e *Emulator) modifyGroupMemberInfo(appID uint64, o obj) (*result, *apiErro
 	if len(card) > 50 {
 		return nil, errf(10004, "NameCard exceeds 50 bytes")
 	}
-	shut, hasShut, aerr := o.integer("ShutUpTime")
+	mute, muteKey, hasMute, aerr := aliased("MuteTime", "ShutUpTime", o.integer)
 	if aerr != nil {
 		return nil, aerr
 	}
-	if shut < 0 {
-		return nil, errf(10004, "ShutUpTime must not be negative")
+	if mute < 0 {
+		return nil, errf(10004, "%s must not be negative", muteKey)
 	}
-	e.mu.Lock()
-	g := e.group(appID, gid)
-	if g == nil {
-		e.mu.Unlock()
-		return nil, groupMissing()
+	if aerr := checkDefinedData(o, "AppMemberDefinedData"); aerr != nil {
+		return nil, aerr
 	}
-	if g.kind == kindAVChatRoom {
-		e.mu.Unlock()
-		return nil, errf(10007, "AVChatRoom groups do not store member data")
-	}
-	m := g.members[acct]
-	if m == nil {
-		e.mu.Unlock()
-		return nil, errf(10004, "member not in group: %s", acct)
-	}
-	if hasRole {
-		if m.role == RoleOwner {
-			e.mu.Unlock()
-			return nil, errf(10004, "the role of the group owner %s cannot be modified", acct)
+	now := e.now().Unix()
+	aerr = e.mutate(func() (bool, *apiError) {
+		g := e.group(appID, gid)
+		if g == nil {
+			return false, groupMissing()
 		}
-		if role == RoleAdmin && g.kind == kindWork {
-			e.mu.Unlock()
-			return nil, errf(10007, "%s groups do not support the Admin role", g.typ)
+		if g.kind == kindAVChatRoom {
+			return false, errf(10007, "AVChatRoom groups do not store member data")
 		}
-	}
-	if hasShut && shut > 0 && g.kind == kindWork {
-		e.mu.Unlock()
-		return nil, errf(10007, "%s groups do not support muting members", g.typ)
-	}
-	if hasRole {
-		m.role = role
-	}
-	if hasFlag {
-		m.msgFlag = flag
-	}
-	if hasCard {
-		m.nameCard = card
-	}
-	if hasShut {
-		if shut == 0 {
-			m.shutUpUntil = 0
-		} else {
-			m.shutUpUntil = e.now().Unix() + shut
+		m := g.members[acct]
+		if m == nil {
+			return false, errf(10004, "member not in group: %s", acct)
 		}
+		if hasRole {
+			if m.role == RoleOwner {
+				return false, errf(10004, "the role of the group owner %s cannot be modified", acct)
+			}
+			if role == RoleAdmin && g.kind == kindPrivate {
+				return false, errf(10007, "%s groups do not support the Admin role", g.kind)
+			}
+		}
+		if hasMute && mute > 0 && g.kind == kindPrivate {
+			return false, errf(10007, "%s groups do not support muting members", g.kind)
+		}
+		if hasRole {
+			m.role = role
+		}
+		if hasFlag {
+			m.msgFlag = flag
+		}
+		if hasCard {
+			m.nameCard = card
+		}
+		if hasMute {
+			m.muteUntil = 0
+			if mute > 0 {
+				m.muteUntil = now + mute
+			}
+		}
+		return true, nil
+	})
+	if aerr != nil {
+		return nil, aerr
 	}
-	e.mu.Unlock()
-	e.changed()
 	return &result{members: 1}, nil
 }
 
-// kv / ordered keep get_group_info fields in the documented order while
-// allowing GroupBaseInfoFilter to drop some.
-type kv struct {
-	k string
-	v any
+// baseFields are the get_group_info base fields in the documented order,
+// with how each is read. Appid is in the docs' sample answer but is not a
+// GroupBaseInfoFilter name, so only the basic form carries it.
+var baseFields = []struct {
+	name  string
+	value func(g *group, appID uint64) any
+}{
+	{"Type", func(g *group, _ uint64) any { return g.kind.String() }},
+	{"Appid", func(_ *group, appID uint64) any { return appID }},
+	{"Name", func(g *group, _ uint64) any { return g.name }},
+	{"Introduction", func(g *group, _ uint64) any { return g.introduction }},
+	{"Notification", func(g *group, _ uint64) any { return g.notification }},
+	{"FaceUrl", func(g *group, _ uint64) any { return g.faceURL }},
+	{"Owner_Account", func(g *group, _ uint64) any { return g.owner }},
+	{"CreateTime", func(g *group, _ uint64) any { return g.createTime }},
+	{"InfoSeq", func(g *group, _ uint64) any { return g.infoSeq }},
+	{"LastInfoTime", func(g *group, _ uint64) any { return g.createTime }},
+	{"LastMsgTime", func(*group, uint64) any { return 0 }},
+	{"NextMsgSeq", func(*group, uint64) any { return nextMsgSeq }},
+	{"MemberNum", func(g *group, _ uint64) any { return len(g.members) }},
+	{"MaxMemberNum", func(g *group, _ uint64) any { return g.maxMembers }},
+	{"ApplyJoinOption", func(g *group, _ uint64) any { return g.applyJoin }},
+	{"MuteAllMember", func(g *group, _ uint64) any { return onOff(g.muteAll) }},
+	{"InviteJoinOption", func(*group, uint64) any { return defaultInviteJoin }},
+	{"AppDefinedData", func(*group, uint64) any { return json.RawMessage(`[]`) }}, // custom data is not stored
 }
-type ordered []kv
 
-func (o ordered) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, f := range o {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		k, _ := json.Marshal(f.k)
-		b.Write(k)
-		b.WriteByte(':')
-		v, err := json.Marshal(f.v)
-		if err != nil {
-			return nil, err
-		}
-		b.Write(v)
+// defaultInviteJoin is reported for InviteJoinOption, which the emulator
+// neither takes nor stores (the field is newer than the pages it follows).
+const defaultInviteJoin = "FreeAccess"
+
+// baseFieldAliases maps old GroupBaseInfoFilter names to the current ones.
+var baseFieldAliases = map[string]string{"ShutUpAllMember": "MuteAllMember"}
+
+// baseFilter reads GroupBaseInfoFilter and AppDefinedDataFilter_Group (which
+// names custom data, so it asks for AppDefinedData); nil means every field.
+// An unknown name is refused, naming it.
+func baseFilter(rf obj) (map[string]bool, *apiError) {
+	names, _, aerr := rf.strArray("GroupBaseInfoFilter", 10004, 10004)
+	if aerr != nil {
+		return nil, aerr
 	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	want := map[string]bool{}
+	for _, n := range names {
+		if c, ok := baseFieldAliases[n]; ok {
+			n = c
+		}
+		if n == "Appid" || !baseFieldKnown(n) {
+			return nil, errf(10004, "GroupBaseInfoFilter: unknown group field %q", n)
+		}
+		want[n] = true
+	}
+	_, custom, aerr := rf.strArray("AppDefinedDataFilter_Group", 10004, 10004)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if custom {
+		want["AppDefinedData"] = true
+	}
+	return want, nil
 }
 
-// getGroupInfo implements get_group_info. The top-level code is 0 whenever
-// the request is well-formed; a missing group is reported in its element as
+func baseFieldKnown(name string) bool {
+	for _, f := range baseFields {
+		if f.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// getGroupInfo implements get_group_info.
+//
+// The basic form (no ResponseFilter) answers everything: every base field,
+// the member list with every member field and the custom data ("所有群基础
+// 信息、群成员信息和自定义信息"; AVChatRoom has no member list). A
+// ResponseFilter answers only what it names ("没有在过滤器中指明的字段将不
+// 被拉取"): GroupId, ErrorCode and ErrorInfo always, base fields in
+// GroupBaseInfoFilter, members only with MemberInfoFilter (empty = every
+// member field). A large group's basic form is over 1 MB and answered with
+// 10018 by finish. The top-level code is 0 whenever the request is
+// well-formed; a missing group is reported in its element as
 // {"GroupId":..,"ErrorCode":10010,"ErrorInfo":"this group does not exist"}.
 func (e *Emulator) getGroupInfo(appID uint64, o obj) (*result, *apiError) {
 	ids, ok, aerr := o.strArray("GroupIdList", 10004, 10004)
@@ -660,71 +828,63 @@ func (e *Emulator) getGroupInfo(appID uint64, o obj) (*result, *apiError) {
 	if !ok || len(ids) == 0 || len(ids) > 50 {
 		return nil, errf(10004, "GroupIdList must contain 1 to 50 group IDs")
 	}
-	rf, _, aerr := o.object("ResponseFilter", 10004)
+	rf, filtered, aerr := o.object("ResponseFilter", 10004)
 	if aerr != nil {
 		return nil, aerr
 	}
-	var base map[string]bool
-	var memF []string
-	wantMembers := false
-	if rf != nil {
-		bf, _, aerr := rf.strArray("GroupBaseInfoFilter", 10004, 10004)
-		if aerr != nil {
+	var base map[string]bool // nil: every base field (the basic form)
+	memFields, wantMembers := mfAll, true
+	if filtered {
+		if base, aerr = baseFilter(rf); aerr != nil {
 			return nil, aerr
 		}
-		if bf != nil {
-			base = map[string]bool{}
-			for _, f := range bf {
-				base[f] = true
-			}
-		}
-		memF, wantMembers, aerr = rf.strArray("MemberInfoFilter", 10004, 10004)
-		if aerr != nil {
+		if memFields, wantMembers, aerr = memberFilter(rf); aerr != nil {
 			return nil, aerr
 		}
 	}
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	infos := make([]ordered, 0, len(ids))
 	members := 0
-	for _, id := range ids {
+	b := append(make([]byte, 0, 512*len(ids)), `{"GroupInfo":[`...)
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
 		g := e.group(appID, id)
 		if g == nil {
-			infos = append(infos, ordered{{"GroupId", id}, {"ErrorCode", 10010}, {"ErrorInfo", "this group does not exist"}})
+			b = appendString(append(b, `{"GroupId":`...), id)
+			b = append(b, `,"ErrorCode":10010,"ErrorInfo":"this group does not exist"}`...)
 			continue
 		}
-		el := ordered{{"GroupId", g.id}, {"ErrorCode", 0}, {"ErrorInfo", ""}}
-		for _, f := range []kv{
-			{"Type", g.typ}, {"Appid", appID}, {"Name", g.name}, {"Introduction", g.introduction},
-			{"Notification", g.notification}, {"FaceUrl", g.faceURL}, {"Owner_Account", g.owner},
-			{"CreateTime", g.createTime}, {"InfoSeq", g.infoSeq}, {"LastInfoTime", g.createTime},
-			{"LastMsgTime", 0}, {"NextMsgSeq", 1}, {"MemberNum", len(g.members)},
-			{"MaxMemberNum", g.maxMembers}, {"ApplyJoinOption", g.applyJoin}, {"ShutUpAllMember", onOff(g.shutUpAll)},
-		} {
-			if base == nil || base[f.k] {
-				el = append(el, f)
+		b = appendString(append(b, `{"GroupId":`...), g.id)
+		b = append(b, `,"ErrorCode":0,"ErrorInfo":""`...)
+		for _, f := range baseFields {
+			if base == nil || base[f.name] {
+				b = appendField(b, f.name, f.value(g, appID))
 			}
 		}
 		if wantMembers && g.kind != kindAVChatRoom {
-			// "Account" is how the docs' sample spells Member_Account here.
-			fields := map[string]bool{}
-			for _, f := range memF {
-				fields[f] = true
-			}
-			if len(memF) == 0 {
-				fields = nil
-			}
 			view := g.ordered()
-			el = append(el, kv{"MemberList", json.RawMessage(appendMembers(nil, view, fields))})
+			b = appendMembers(append(b, `,"MemberList":`...), view, memFields)
 			members += len(view)
 		}
-		infos = append(infos, el)
+		b = append(b, '}')
 	}
-	enc, err := json.Marshal(struct{ GroupInfo []ordered }{infos})
-	if err != nil {
-		return nil, errf(10002, "internal error: %v", err)
+	b = append(b, "]}"...)
+	return &result{fields: json.RawMessage(b), members: members}, nil
+}
+
+// appendField encodes ,"key":value.
+func appendField(b []byte, key string, v any) []byte {
+	b = append(appendString(append(b, ','), key), ':')
+	switch v := v.(type) {
+	case string:
+		return appendString(b, v)
+	case json.RawMessage:
+		return append(b, v...)
 	}
-	return &result{fields: json.RawMessage(enc), members: members}, nil
+	enc, _ := json.Marshal(v) // numbers
+	return append(b, enc...)
 }
 
 func onOff(b bool) string {
@@ -761,13 +921,20 @@ func (e *Emulator) createGroup(appID uint64, o obj) (*result, *apiError) {
 }
 
 // importGroup implements import_group: create_group plus CreateTime, no
-// AVChatRoom. The INTL guide says initial members may be given, so
-// MemberList is accepted as in create_group (they join at CreateTime).
+// AVChatRoom, and a default MaxMemberNum of 2000. The INTL guide says
+// initial members may be given, so MemberList is accepted as in
+// create_group (they join at CreateTime).
 func (e *Emulator) importGroup(appID uint64, o obj) (*result, *apiError) {
 	return e.createOrImportGroup(appID, o, true)
 }
 
+// createOrImportGroup implements both. Type takes the documented REST names
+// (client-SDK names only with Settings.AcceptClientTypeNames). The plan
+// decides the default MaxMemberNum, whether Community exists (10007) and,
+// on trial, the group quota (10058). Non-existent MemberList accounts follow
+// Settings.MissingAccount ("member": they are left out).
 func (e *Emulator) createOrImportGroup(appID uint64, o obj, isImport bool) (*result, *apiError) {
+	st := e.Settings()
 	typ, ok, aerr := o.str("Type", 10004)
 	if aerr != nil {
 		return nil, aerr
@@ -775,12 +942,15 @@ func (e *Emulator) createOrImportGroup(appID uint64, o obj, isImport bool) (*res
 	if !ok || typ == "" {
 		return nil, errf(10004, "Type is required")
 	}
-	k, valid := kindOf(typ)
-	if !valid {
-		return nil, errf(10004, "group type %q is invalid", typ)
+	k, aerr := restKind(typ, st.AcceptClientTypeNames)
+	if aerr != nil {
+		return nil, aerr
 	}
 	if isImport && k == kindAVChatRoom {
 		return nil, errf(10007, "AVChatRoom groups cannot be imported")
+	}
+	if k == kindCommunity && !st.plan().community {
+		return nil, errf(10007, communityUnavailable)
 	}
 	name, ok, aerr := o.str("Name", 10004)
 	if aerr != nil {
@@ -823,12 +993,7 @@ func (e *Emulator) createOrImportGroup(appID uint64, o obj, isImport bool) (*res
 	if aerr != nil {
 		return nil, aerr
 	}
-	limit := int64(6000)
-	if k == kindCommunity {
-		limit = 100000
-	}
-	limit = max(limit, int64(e.Settings().GroupMemberLimit))
-	if maxCount < 0 || maxCount > limit {
+	if limit := st.maxMembersAllowed(k); maxCount < 0 || maxCount > int64(limit) {
 		return nil, errf(10004, "MaxMemberCount must be between 1 and %d", limit)
 	}
 	apply, hasApply, aerr := o.str("ApplyJoinOption", 10004)
@@ -837,6 +1002,9 @@ func (e *Emulator) createOrImportGroup(appID uint64, o obj, isImport bool) (*res
 	}
 	if hasApply && apply != "" && !applyJoinOptions[apply] {
 		return nil, errf(10004, "ApplyJoinOption %q is invalid", apply)
+	}
+	if aerr := checkDefinedData(o, "AppDefinedData"); aerr != nil {
+		return nil, aerr
 	}
 	now := e.now().Unix()
 	createTime := now
@@ -882,65 +1050,70 @@ func (e *Emulator) createOrImportGroup(appID uint64, o obj, isImport bool) (*res
 		if role != "" && role != RoleAdmin && role != RoleMember {
 			return nil, errf(10004, "MemberList[%d].Role %q is invalid", i, role)
 		}
-		if role == RoleAdmin && k == kindWork {
-			return nil, errf(10007, "%s groups do not support the Admin role", typ)
+		if role == RoleAdmin && k == kindPrivate {
+			return nil, errf(10007, "%s groups do not support the Admin role", k)
+		}
+		if aerr := checkDefinedData(m, "AppMemberDefinedData"); aerr != nil {
+			return nil, aerr
 		}
 		entries = append(entries, entry{acct, role})
 	}
-
-	e.mu.Lock()
-	a := e.apps[appID]
-	if owner != "" {
-		if _, ok := a.accounts[owner]; !ok {
-			e.mu.Unlock()
-			return nil, errf(10004, "Owner_Account %s is not an imported account", owner)
-		}
-	}
-	if ex := a.groups[customID]; customID != "" && ex != nil {
-		e.mu.Unlock()
-		if ex.owner == owner {
-			return nil, errf(10025, "group id %s has been used by yourself", customID)
-		}
-		return nil, errf(10021, "group id %s has been used by others", customID)
-	}
-	missing := missingAccounts(a, entries, func(en entry) string { return en.account })
-	if len(missing) > 0 && e.Settings().MissingAccount != MissingAccountMember {
-		e.mu.Unlock()
-		return nil, errf(10019, "these accounts do not exist (not imported): %s", strings.Join(missing, ","))
-	}
 	maxMembers := int(maxCount)
 	if maxMembers == 0 {
-		maxMembers = e.defaultMaxMembers(k)
+		maxMembers = st.defaultMaxMembers(k, isImport)
 	}
-	id := customID
-	if id == "" {
-		id = a.newGroupID(k)
-	}
-	g := newGroup(Group{ID: id, Type: typ, Name: name, CreateTime: createTime, MaxMemberNum: maxMembers}, k)
-	g.introduction, g.notification, g.faceURL = texts["Introduction"], texts["Notification"], texts["FaceUrl"]
-	if apply != "" {
-		g.applyJoin = apply
-	}
-	if owner != "" {
-		g.addMember(&member{account: owner, role: RoleOwner, joinTime: createTime})
-	}
-	for _, en := range entries {
-		if _, ok := a.accounts[en.account]; !ok || g.members[en.account] != nil {
-			continue // "member" mode skips missing accounts; repeats are ignored
+
+	var id string
+	aerr = e.mutate(func() (bool, *apiError) {
+		a := e.apps[appID]
+		if owner != "" {
+			if _, ok := a.accounts[owner]; !ok {
+				return false, errf(10004, "Owner_Account %s is not an imported account", owner)
+			}
 		}
-		role := RoleMember
-		if en.role == RoleAdmin {
-			role = RoleAdmin
+		if ex := a.groups[customID]; customID != "" && ex != nil {
+			if ex.owner == owner {
+				return false, errf(10025, "group id %s has been used by yourself", customID)
+			}
+			return false, errf(10021, "group id %s has been used by others", customID)
 		}
-		g.addMember(&member{account: en.account, role: role, joinTime: createTime})
+		if st.plan().trial && len(a.groups) >= trialGroups {
+			return false, errf(10058, "the trial edition allows at most %d groups per app", trialGroups)
+		}
+		if aerr := missingAccountError(st.MissingAccount, missingAccounts(a, entries, func(en entry) string { return en.account })); aerr != nil {
+			return false, aerr
+		}
+		id = customID
+		if id == "" {
+			id = a.newGroupID(k)
+		}
+		g := newGroup(Group{ID: id, Name: name, CreateTime: createTime, MaxMemberNum: maxMembers}, k)
+		g.introduction, g.notification, g.faceURL = texts["Introduction"], texts["Notification"], texts["FaceUrl"]
+		if apply != "" {
+			g.applyJoin = apply
+		}
+		if owner != "" {
+			g.addMember(&member{account: owner, role: RoleOwner, joinTime: createTime})
+		}
+		for _, en := range entries {
+			if _, ok := a.accounts[en.account]; !ok || g.members[en.account] != nil {
+				continue // "member" mode leaves missing accounts out; repeats are ignored
+			}
+			role := RoleMember
+			if en.role == RoleAdmin {
+				role = RoleAdmin
+			}
+			g.addMember(&member{account: en.account, role: role, joinTime: createTime})
+		}
+		if maxMembers > 0 && len(g.members) > maxMembers {
+			return false, errf(10014, "group is full: %d initial members exceed MaxMemberNum %d", len(g.members), maxMembers)
+		}
+		a.groups[id] = g
+		return true, nil
+	})
+	if aerr != nil {
+		return nil, aerr
 	}
-	if maxMembers > 0 && len(g.members) > maxMembers {
-		e.mu.Unlock()
-		return nil, errf(10014, "group is full: %d initial members exceed MaxMemberNum %d", len(g.members), maxMembers)
-	}
-	a.groups[id] = g
-	e.mu.Unlock()
-	e.changed()
 	return &result{fields: struct{ GroupId string }{id}, members: len(entries), groupID: id}, nil
 }
 
@@ -950,15 +1123,17 @@ func (e *Emulator) destroyGroup(appID uint64, o obj) (*result, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	e.mu.Lock()
-	a := e.apps[appID]
-	if a.groups[gid] == nil {
-		e.mu.Unlock()
-		return nil, groupMissing()
+	aerr = e.mutate(func() (bool, *apiError) {
+		a := e.apps[appID]
+		if a.groups[gid] == nil {
+			return false, groupMissing()
+		}
+		delete(a.groups, gid)
+		return true, nil
+	})
+	if aerr != nil {
+		return nil, aerr
 	}
-	delete(a.groups, gid)
-	e.mu.Unlock()
-	e.changed()
 	return &result{}, nil
 }
 
@@ -976,22 +1151,22 @@ func (e *Emulator) changeGroupOwner(appID uint64, o obj) (*result, *apiError) {
 	if !ok || acct == "" {
 		return nil, errf(10004, "NewOwner_Account is required")
 	}
-	e.mu.Lock()
-	g := e.group(appID, gid)
-	if g == nil {
-		e.mu.Unlock()
-		return nil, groupMissing()
+	aerr = e.mutate(func() (bool, *apiError) {
+		g := e.group(appID, gid)
+		if g == nil {
+			return false, groupMissing()
+		}
+		if g.kind == kindAVChatRoom {
+			return false, errf(10007, "AVChatRoom groups do not support changing the owner")
+		}
+		if g.members[acct] == nil {
+			return false, errf(10004, "new owner %s is not a member of the group", acct)
+		}
+		g.setOwner(acct)
+		return true, nil
+	})
+	if aerr != nil {
+		return nil, aerr
 	}
-	if g.kind == kindAVChatRoom {
-		e.mu.Unlock()
-		return nil, errf(10007, "AVChatRoom groups do not support changing the owner")
-	}
-	if g.members[acct] == nil {
-		e.mu.Unlock()
-		return nil, errf(10004, "new owner %s is not a member of the group", acct)
-	}
-	g.setOwner(acct)
-	e.mu.Unlock()
-	e.changed()
 	return &result{}, nil
 }

@@ -17,7 +17,9 @@ func validUserID(id string) bool {
 }
 
 // accountImport implements account_import (UserID, or the older Identifier).
-// Re-importing an existing account succeeds and updates Nick/FaceUrl.
+// Re-importing an existing account succeeds and updates Nick/FaceUrl. A new
+// account beyond the trial quota is 70398; an ID deleted on a paid plan is
+// 70399.
 func (e *Emulator) accountImport(appID uint64, o obj) (*result, *apiError) {
 	id, ok, aerr := o.str("UserID", 60015)
 	if aerr != nil {
@@ -42,24 +44,51 @@ func (e *Emulator) accountImport(appID uint64, o obj) (*result, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	e.mu.Lock()
-	a := e.apps[appID]
-	p := a.accounts[id]
-	if hasNick {
-		p.Nick = nick
+	st := e.Settings()
+	aerr = e.mutate(func() (bool, *apiError) {
+		a := e.apps[appID]
+		p, exists := a.accounts[id]
+		if !exists {
+			if a.deleted[id] {
+				return false, reimportBlocked(id)
+			}
+			if over := accountQuotaExceeded(st, a, 1); over != nil {
+				return false, over
+			}
+		}
+		if hasNick {
+			p.Nick = nick
+		}
+		if hasFace {
+			p.FaceURL = face
+		}
+		a.accounts[id] = p
+		return true, nil
+	})
+	if aerr != nil {
+		return nil, aerr
 	}
-	if hasFace {
-		p.FaceURL = face
-	}
-	a.accounts[id] = p
-	e.mu.Unlock()
-	e.changed()
 	return &result{members: 1}, nil
+}
+
+func reimportBlocked(id string) *apiError {
+	return errf(70399, "UserID %s was deleted and cannot be imported again (paid plans block deleted IDs)", id)
+}
+
+// accountQuotaExceeded is the trial quota of 100 accounts (70398) for
+// adding n new ones; nil on other plans. Callers hold e.mu.
+func accountQuotaExceeded(st Settings, a *app, n int) *apiError {
+	if st.plan().trial && len(a.accounts)+n > trialAccounts {
+		return errf(70398, "the trial edition allows at most %d accounts: %d exist, %d more asked for", trialAccounts, len(a.accounts), n)
+	}
+	return nil
 }
 
 // multiaccountImport implements multiaccount_import with either AccountList
 // [{UserID,Nick,FaceUrl}] (current) or Accounts [string] (legacy). Invalid
-// IDs are reported in FailAccounts; the rest are imported.
+// IDs, and IDs deleted on a paid plan, are reported in FailAccounts; the
+// rest are imported. A batch whose new accounts would exceed the trial
+// quota fails as a whole with 70398.
 func (e *Emulator) multiaccountImport(appID uint64, o obj) (*result, *apiError) {
 	type acct struct {
 		id, nick, face   string
@@ -104,25 +133,41 @@ func (e *Emulator) multiaccountImport(appID uint64, o obj) (*result, *apiError) 
 	if len(items) > 100 {
 		return nil, errf(70402, "at most 100 accounts per request, got %d", len(items))
 	}
+	st := e.Settings()
 	fail := []string{}
-	e.mu.Lock()
-	a := e.apps[appID]
-	for _, it := range items {
-		if !validUserID(it.id) {
-			fail = append(fail, it.id)
-			continue
+	aerr = e.mutate(func() (bool, *apiError) {
+		a := e.apps[appID]
+		var ok []acct
+		fresh := map[string]bool{}
+		for _, it := range items {
+			_, exists := a.accounts[it.id]
+			if !validUserID(it.id) || (!exists && a.deleted[it.id]) {
+				fail = append(fail, it.id)
+				continue
+			}
+			if !exists {
+				fresh[it.id] = true
+			}
+			ok = append(ok, it)
 		}
-		p := a.accounts[it.id]
-		if it.hasNick {
-			p.Nick = it.nick
+		if over := accountQuotaExceeded(st, a, len(fresh)); over != nil {
+			return false, over
 		}
-		if it.hasFace {
-			p.FaceURL = it.face
+		for _, it := range ok {
+			p := a.accounts[it.id]
+			if it.hasNick {
+				p.Nick = it.nick
+			}
+			if it.hasFace {
+				p.FaceURL = it.face
+			}
+			a.accounts[it.id] = p
 		}
-		a.accounts[it.id] = p
+		return len(ok) > 0, nil
+	})
+	if aerr != nil {
+		return nil, aerr
 	}
-	e.mu.Unlock()
-	e.changed()
 	return &result{fields: struct{ FailAccounts []string }{fail}, members: len(items)}, nil
 }
 
@@ -185,32 +230,45 @@ type deleteItem struct {
 	ResultInfo string
 }
 
-// accountDelete implements account_delete. Deleting an account also removes
-// it from every group of the app (a deleted owner leaves the group ownerless).
+// accountDelete implements account_delete. It is allowed on the trial plan,
+// and on paid plans only with Settings.AccountDeleteEnabled (the console
+// switch); otherwise the whole request is 71000. Deleting an account also
+// removes it from every group of the app (a deleted owner leaves the group
+// ownerless). On a paid plan the ID is remembered and cannot be imported
+// again ("3 months"; here: for good).
 func (e *Emulator) accountDelete(appID uint64, o obj) (*result, *apiError) {
 	ids, aerr := userItems(o, "DeleteItem")
 	if aerr != nil {
 		return nil, aerr
 	}
-	e.mu.Lock()
-	a := e.apps[appID]
-	out := make([]deleteItem, len(ids))
-	changed := false
-	for i, id := range ids {
-		if _, ok := a.accounts[id]; !ok {
-			out[i] = deleteItem{UserID: id, ResultCode: 70107, ResultInfo: "Err_TLS_PT_Open_Login_Account_Not_Exist"}
-			continue
-		}
-		delete(a.accounts, id)
-		for _, g := range a.groups {
-			g.removeMember(id)
-		}
-		out[i] = deleteItem{UserID: id}
-		changed = true
+	st := e.Settings()
+	trial := st.plan().trial
+	if !trial && !st.AccountDeleteEnabled {
+		return nil, errf(71000, accountDeleteDisabled)
 	}
-	e.mu.Unlock()
-	if changed {
-		e.changed()
+	out := make([]deleteItem, len(ids))
+	aerr = e.mutate(func() (bool, *apiError) {
+		a := e.apps[appID]
+		changed := false
+		for i, id := range ids {
+			if _, ok := a.accounts[id]; !ok {
+				out[i] = deleteItem{UserID: id, ResultCode: 70107, ResultInfo: infoFor(70107)}
+				continue
+			}
+			delete(a.accounts, id)
+			if !trial {
+				a.deleted[id] = true
+			}
+			for _, g := range a.groups {
+				g.removeMember(id)
+			}
+			out[i] = deleteItem{UserID: id}
+			changed = true
+		}
+		return changed, nil
+	})
+	if aerr != nil {
+		return nil, aerr
 	}
 	return &result{fields: struct{ ResultItem []deleteItem }{out}, members: len(ids)}, nil
 }

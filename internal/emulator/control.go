@@ -22,7 +22,7 @@ import (
 //	POST   /emulator/faults               one Fault as JSON; Delay is a Go duration string ("150ms") or a number of milliseconds
 //	DELETE /emulator/faults               ClearFaults()
 //	GET    /emulator/settings             effective Settings (Latency as a duration string)
-//	POST   /emulator/settings             partial Settings, e.g. {"ImportCap":20,"Latency":"20ms"}
+//	POST   /emulator/settings             partial Settings, e.g. {"ImportCap":100,"Latency":"20ms","Plan":"trial"}
 //	POST   /emulator/seed                 {"sdkappid":..,"secret_key":..,"admins":[..],"accounts":[..],"groups":[{"id","type","name","owner","create_time","max_member_num","members":[{"account","role","join_time"}]}]}
 //	POST   /emulator/reset-stats          ResetStats()
 func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
@@ -130,81 +130,81 @@ func decodeFault(body io.Reader) (Fault, error) {
 	return f.Fault, nil
 }
 
+// settingsJSON is Settings on the wire: Latency as a duration string.
 type settingsJSON struct {
-	ImportCap        int
-	DeleteCap        int
-	PageSize         int
-	MissingAccount   string
-	NextType         string
-	Latency          string
-	RateLimit        int
-	GroupMemberLimit int
+	ImportCap             int
+	DeleteCap             int
+	PageSize              int
+	MissingAccount        string
+	NextType              string
+	Latency               string
+	RateLimit             int
+	CommandRateScale      float64
+	GroupMemberLimit      int
+	Plan                  string
+	AcceptClientTypeNames bool
+	AccountDeleteEnabled  bool
 }
 
 func settingsView(s Settings) settingsJSON {
-	return settingsJSON{s.ImportCap, s.DeleteCap, s.PageSize, s.MissingAccount, s.NextType, s.Latency.String(), s.RateLimit, s.GroupMemberLimit}
+	return settingsJSON{
+		ImportCap: s.ImportCap, DeleteCap: s.DeleteCap, PageSize: s.PageSize,
+		MissingAccount: s.MissingAccount, NextType: s.NextType, Latency: s.Latency.String(),
+		RateLimit: s.RateLimit, CommandRateScale: s.CommandRateScale, GroupMemberLimit: s.GroupMemberLimit,
+		Plan: s.Plan, AcceptClientTypeNames: s.AcceptClientTypeNames, AccountDeleteEnabled: s.AccountDeleteEnabled,
+	}
+}
+
+// settingFields are the keys /emulator/settings takes (lower-cased: keys
+// match field names case-insensitively) and where each value goes.
+var settingFields = map[string]func(*Settings) any{
+	"importcap":             func(s *Settings) any { return &s.ImportCap },
+	"deletecap":             func(s *Settings) any { return &s.DeleteCap },
+	"pagesize":              func(s *Settings) any { return &s.PageSize },
+	"missingaccount":        func(s *Settings) any { return &s.MissingAccount },
+	"nexttype":              func(s *Settings) any { return &s.NextType },
+	"latency":               func(s *Settings) any { return &s.Latency },
+	"ratelimit":             func(s *Settings) any { return &s.RateLimit },
+	"commandratescale":      func(s *Settings) any { return &s.CommandRateScale },
+	"groupmemberlimit":      func(s *Settings) any { return &s.GroupMemberLimit },
+	"plan":                  func(s *Settings) any { return &s.Plan },
+	"acceptclienttypenames": func(s *Settings) any { return &s.AcceptClientTypeNames },
+	"accountdeleteenabled":  func(s *Settings) any { return &s.AccountDeleteEnabled },
 }
 
 // patchSettings applies a partial Settings object; keys match field names
-// case-insensitively, unknown keys and invalid values are rejected.
+// case-insensitively, unknown keys and invalid values are rejected and then
+// nothing changes.
 func (e *Emulator) patchSettings(body io.Reader) error {
 	var m map[string]json.RawMessage
 	if err := json.NewDecoder(body).Decode(&m); err != nil {
 		return fmt.Errorf("invalid settings: %v", err)
 	}
-	var fns []func(*Settings)
-	for k, raw := range m {
-		var err error
-		intField := func(dst func(*Settings) *int) {
-			var n int
-			if err = json.Unmarshal(raw, &n); err == nil {
-				fns = append(fns, func(s *Settings) { *dst(s) = n })
+	apply := func(s *Settings) error {
+		for k, raw := range m {
+			field, ok := settingFields[strings.ToLower(k)]
+			if !ok {
+				return fmt.Errorf("setting %s: unknown setting", k)
+			}
+			var err error
+			switch dst := field(s).(type) {
+			case *time.Duration:
+				*dst, err = parseDuration(raw)
+			default:
+				err = json.Unmarshal(raw, dst)
+			}
+			if err != nil {
+				return fmt.Errorf("setting %s: %v", k, err)
 			}
 		}
-		switch strings.ToLower(k) {
-		case "importcap":
-			intField(func(s *Settings) *int { return &s.ImportCap })
-		case "deletecap":
-			intField(func(s *Settings) *int { return &s.DeleteCap })
-		case "pagesize":
-			intField(func(s *Settings) *int { return &s.PageSize })
-		case "ratelimit":
-			intField(func(s *Settings) *int { return &s.RateLimit })
-		case "groupmemberlimit":
-			intField(func(s *Settings) *int { return &s.GroupMemberLimit })
-		case "missingaccount":
-			var v string
-			if err = json.Unmarshal(raw, &v); err == nil {
-				if v != "" && v != MissingAccountRequest && v != MissingAccountMember {
-					err = fmt.Errorf("must be %q or %q", MissingAccountRequest, MissingAccountMember)
-				}
-				fns = append(fns, func(s *Settings) { s.MissingAccount = v })
-			}
-		case "nexttype":
-			var v string
-			if err = json.Unmarshal(raw, &v); err == nil {
-				if v != "" && v != NextTypeString && v != NextTypeInteger {
-					err = fmt.Errorf("must be %q or %q", NextTypeString, NextTypeInteger)
-				}
-				fns = append(fns, func(s *Settings) { s.NextType = v })
-			}
-		case "latency":
-			var d time.Duration
-			if d, err = parseDuration(raw); err == nil {
-				fns = append(fns, func(s *Settings) { s.Latency = d })
-			}
-		default:
-			err = errors.New("unknown setting")
-		}
-		if err != nil {
-			return fmt.Errorf("setting %s: %v", k, err)
-		}
+		return s.Validate()
 	}
-	e.UpdateSettings(func(s *Settings) {
-		for _, f := range fns {
-			f(s)
-		}
-	})
+	// Check on a copy first, so a bad patch changes nothing.
+	trial := e.Settings()
+	if err := apply(&trial); err != nil {
+		return err
+	}
+	e.UpdateSettings(func(s *Settings) { _ = apply(s) })
 	return nil
 }
 
@@ -244,21 +244,19 @@ func (e *Emulator) seed(body io.Reader) (any, int, error) {
 	if req.SDKAppID == 0 {
 		return nil, http.StatusBadRequest, errors.New("sdkappid is required")
 	}
-	e.mu.RLock()
-	exists := e.apps[req.SDKAppID] != nil
-	e.mu.RUnlock()
-	switch {
-	case req.SecretKey != "":
+	if req.SecretKey != "" {
 		e.AddApp(req.SDKAppID, req.SecretKey, req.Admins...)
-	case !exists:
-		return nil, http.StatusBadRequest, errors.New("secret_key is required for a new app")
-	default:
-		e.mu.Lock()
-		for _, ad := range req.Admins {
-			e.apps[req.SDKAppID].admins[ad] = true
+	} else if err := e.mutateOutOfBand(func() error {
+		a := e.apps[req.SDKAppID]
+		if a == nil {
+			return errors.New("secret_key is required for a new app")
 		}
-		e.mu.Unlock()
-		e.changed()
+		for _, ad := range req.Admins {
+			a.admins[ad] = true
+		}
+		return nil
+	}); err != nil {
+		return nil, http.StatusBadRequest, err
 	}
 	e.AddAccounts(req.SDKAppID, req.Accounts...)
 	out := []seededGroup{}
@@ -276,7 +274,8 @@ func (e *Emulator) seed(body io.Reader) (any, int, error) {
 				return nil, http.StatusBadRequest, err
 			}
 		}
-		out = append(out, seededGroup{ID: id, Type: g.Type, Name: g.Name})
+		info, _ := e.GroupInfo(req.SDKAppID, id)
+		out = append(out, seededGroup{ID: id, Type: info.Type, Name: g.Name})
 	}
 	return map[string]any{"sdkappid": req.SDKAppID, "groups": out}, http.StatusOK, nil
 }

@@ -10,11 +10,13 @@ const DemoCreateTime = 1_600_000_000
 const DemoAccounts = 10
 
 // DemoGroups are the fixed groups SeedDemo makes, so that demos, examples and
-// READMEs can refer to them: one of each type, owned by user1.
+// READMEs can refer to them: one of each type, owned by user1. The IDs keep
+// the client-SDK names of the types (Work, Meeting); Type is the documented
+// REST name.
 var DemoGroups = []Group{
-	{ID: "demo-work", Type: "Work", Name: "Demo Work group", Owner: "user1", CreateTime: DemoCreateTime},
+	{ID: "demo-work", Type: "Private", Name: "Demo Work group", Owner: "user1", CreateTime: DemoCreateTime},
 	{ID: "demo-public", Type: "Public", Name: "Demo Public group", Owner: "user1", CreateTime: DemoCreateTime},
-	{ID: "demo-meeting", Type: "Meeting", Name: "Demo Meeting group", Owner: "user1", CreateTime: DemoCreateTime},
+	{ID: "demo-meeting", Type: "ChatRoom", Name: "Demo Meeting group", Owner: "user1", CreateTime: DemoCreateTime},
 	{ID: "@TGS#_demo-community", Type: "Community", Name: "Demo Community group", Owner: "user1", CreateTime: DemoCreateTime},
 	{ID: "demo-avchatroom", Type: "AVChatRoom", Name: "Demo AVChatRoom", Owner: "user1", CreateTime: DemoCreateTime},
 }

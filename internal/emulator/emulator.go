@@ -2,48 +2,109 @@
 // (Chat) server REST API subset that the provider uses: group membership,
 // group lifecycle and account import, including UserSig authentication.
 //
-// It follows /work/shared/reference/tencent-im-api.md (the documented wire
-// format), not any particular client. Where the documentation leaves behaviour
-// open, the choice made here is noted next to the code, and the alternatives
-// that matter to a client are switchable through Settings.
+// It follows Tencent's documentation as collected in the project's API
+// reference (tencent-im-api.md and the newer api-fidelity.md audit), not any
+// particular client. Where the documentation leaves behaviour open, the
+// choice made here is noted next to the code, and the alternatives that
+// matter to a client are switchable through Settings (README: "Readings of
+// open points").
 package emulator
 
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Settings are the switchable limits and behaviours. Zero values mean the
 // documented default (see withDefaults).
 type Settings struct {
-	ImportCap        int           // max MemberList per import_group_member (and add_group_member); default 300 (docs also say 100, 20) -> 10005
+	ImportCap        int           // max MemberList per import_group_member (and add_group_member); default 20 (newest CN page; older pages say 100 and 300) -> 10005
 	DeleteCap        int           // max MemberToDel_Account per delete_group_member; default 100 -> 10005
-	PageSize         int           // max members returned per get_group_member_info page regardless of Limit; default 200
-	MissingAccount   string        // "request" (default): a non-existent account fails the whole import with 10019; "member": that member gets Result 0
-	NextType         string        // "string" (default) or "integer": JSON type of Community "Next" in responses
+	PageSize         int           // max members per get_group_member_info page when Limit is given; default 200 (Limit absent = the whole list)
+	MissingAccount   string        // non-existent account on import_group_member/create_group: "member" (default, that member gets Result 0), "request" (10019 naming them) or "reject" (generic 10004)
+	NextType         string        // "string" (default) or "integer": JSON type of the Community "Next" cursor, in responses and (strictly) in requests
 	Latency          time.Duration // from a request's arrival to its answer, the emulator's own work included
-	RateLimit        int           // requests/second per app (all commands); 0 = unlimited; excess answered with ErrorCode 10006 (HTTP 200)
-	GroupMemberLimit int           // default MaxMemberNum for new groups when not given; 0 = 6000 for Work/Public/Meeting, 100000 for Community
+	RateLimit        int           // requests/second per app over all commands; 0 = unlimited; excess answered with ErrorCode 10006 (HTTP 200)
+	GroupMemberLimit int           // when > 0, the default MaxMemberNum of new groups (create_group and import_group) instead of the plan's, and a higher explicit maximum
+	// CommandRateScale multiplies every documented per-command rate
+	// (commandRates): 0 means 1 (the documented rates), 0.1 a tenth (for
+	// tests); a negative value turns the per-command limits off. Excess is
+	// answered with 10006 (group service) or 60007 (login service).
+	CommandRateScale float64
+	// Plan is the app's edition: PlanEnterprise (default), PlanUltimate,
+	// PlanPro or PlanTrial. It sets the default MaxMemberNum, the trial
+	// quotas, whether Community groups exist and whether account_delete is
+	// allowed (see plans).
+	Plan string
+	// AcceptClientTypeNames accepts the client-SDK type names Work and
+	// Meeting in create_group/import_group (as Private and ChatRoom). By
+	// default they are refused with 10004: the REST API documents only
+	// Private, Public, ChatRoom, AVChatRoom and Community.
+	AcceptClientTypeNames bool
+	// AccountDeleteEnabled models the console switch that allows
+	// account_delete on paid plans (trial always allows it). IDs deleted
+	// on a paid plan cannot be imported again (70399).
+	AccountDeleteEnabled bool
 }
 
-// Values of Settings.MissingAccount and Settings.NextType.
+// Values of Settings.MissingAccount, Settings.NextType and Settings.Plan.
 const (
-	MissingAccountRequest = "request"
 	MissingAccountMember  = "member"
-	NextTypeString        = "string"
-	NextTypeInteger       = "integer"
+	MissingAccountRequest = "request"
+	MissingAccountReject  = "reject"
+
+	NextTypeString  = "string"
+	NextTypeInteger = "integer"
+
+	PlanTrial      = "trial"
+	PlanPro        = "pro"
+	PlanUltimate   = "ultimate"
+	PlanEnterprise = "enterprise"
 )
+
+// choices lists the valid values of the enumerated settings; "" is also
+// valid and means the default (the first value).
+var choices = []struct {
+	name   string
+	get    func(*Settings) *string
+	values []string
+}{
+	{"MissingAccount", func(s *Settings) *string { return &s.MissingAccount }, []string{MissingAccountMember, MissingAccountRequest, MissingAccountReject}},
+	{"NextType", func(s *Settings) *string { return &s.NextType }, []string{NextTypeString, NextTypeInteger}},
+	{"Plan", func(s *Settings) *string { return &s.Plan }, []string{PlanEnterprise, PlanUltimate, PlanPro, PlanTrial}},
+}
+
+// Validate reports settings that have no meaning (an unknown enumerated
+// value, a NaN or infinite CommandRateScale). New and UpdateSettings do not
+// call it: the Go API trusts its caller, the command and /emulator/settings
+// check with it.
+func (s Settings) Validate() error {
+	for _, c := range choices {
+		v := *c.get(&s)
+		if v != "" && !slices.Contains(c.values, v) {
+			return fmt.Errorf("%s %q is invalid: use %s", c.name, v, strings.Join(c.values, ", "))
+		}
+	}
+	if math.IsNaN(s.CommandRateScale) || math.IsInf(s.CommandRateScale, 0) {
+		return fmt.Errorf("CommandRateScale %v is invalid: use a finite number", s.CommandRateScale)
+	}
+	return nil
+}
 
 func (s Settings) withDefaults() Settings {
 	if s.ImportCap <= 0 {
-		s.ImportCap = 300
+		s.ImportCap = 20
 	}
 	if s.DeleteCap <= 0 {
 		s.DeleteCap = 100
@@ -51,14 +112,16 @@ func (s Settings) withDefaults() Settings {
 	if s.PageSize <= 0 {
 		s.PageSize = 200
 	}
-	if s.MissingAccount == "" {
-		s.MissingAccount = MissingAccountRequest
-	}
-	if s.NextType == "" {
-		s.NextType = NextTypeString
+	for _, c := range choices {
+		if v := c.get(&s); *v == "" {
+			*v = c.values[0]
+		}
 	}
 	if s.RateLimit < 0 {
 		s.RateLimit = 0
+	}
+	if s.CommandRateScale == 0 {
+		s.CommandRateScale = 1
 	}
 	if s.Latency < 0 {
 		s.Latency = 0
@@ -67,6 +130,67 @@ func (s Settings) withDefaults() Settings {
 		s.GroupMemberLimit = 0
 	}
 	return s
+}
+
+// plan holds what an edition changes (api-fidelity.md #5 and section 3;
+// tencent-im-api.md 4.1; CN 使用限制 269/9346, 群组系统).
+type plan struct {
+	groupMembers int  // create_group's default MaxMemberNum for non-Community groups
+	community    bool // Community groups are available
+	// trial: at most trialGroups groups (10058) and trialAccounts accounts
+	// (70398); account_delete is allowed without the console switch, and a
+	// deleted ID may be imported again (paid plans block it).
+	trial bool
+}
+
+var plans = map[string]plan{
+	PlanTrial:      {groupMembers: 20, trial: true},
+	PlanPro:        {groupMembers: 200},
+	PlanUltimate:   {groupMembers: 2000, community: true},
+	PlanEnterprise: {groupMembers: 6000, community: true},
+}
+
+// Documented group size limits and trial quotas, and the texts of plan
+// refusals.
+const (
+	maxGroupMembers       = 6000   // explicit MaxMemberCount/MaxMemberNum maximum, non-Community
+	maxCommunityMembers   = 100000 // Community maximum and default ("常规为10万人")
+	importDefaultMembers  = 2000   // import_group: "不填默认为2000"
+	trialGroups           = 100
+	trialAccounts         = 100
+	communityUnavailable  = "Community groups are not available on this plan"
+	accountDeleteDisabled = "account deletion is not enabled: on paid plans it must be switched on in the console"
+)
+
+func (s Settings) plan() plan { return plans[s.Plan] }
+
+// defaultMaxMembers is the MaxMemberNum of a new group whose request does not
+// give MaxMemberCount: the plan's default (import_group: at most 2000),
+// Community 100000, or GroupMemberLimit when set.
+func (s Settings) defaultMaxMembers(k kind, isImport bool) int {
+	switch {
+	case k == kindAVChatRoom:
+		return 0 // no member list, so no limit
+	case s.GroupMemberLimit > 0:
+		return s.GroupMemberLimit
+	case k == kindCommunity:
+		return maxCommunityMembers
+	}
+	n := s.plan().groupMembers
+	if isImport {
+		n = min(n, importDefaultMembers)
+	}
+	return n
+}
+
+// maxMembersAllowed is the largest MaxMemberCount/MaxMemberNum a request may
+// ask for.
+func (s Settings) maxMembersAllowed(k kind) int {
+	limit := maxGroupMembers
+	if k == kindCommunity {
+		limit = maxCommunityMembers
+	}
+	return max(limit, s.GroupMemberLimit)
 }
 
 // Options configure New.
@@ -103,8 +227,8 @@ type Emulator struct {
 	mu   sync.RWMutex
 	apps map[uint64]*app
 
-	limMu   sync.Mutex
-	buckets map[uint64]*bucket
+	limMu    sync.Mutex
+	limiters map[rateKey]*rate.Limiter
 
 	faultMu sync.Mutex
 	faults  []*faultState
@@ -122,6 +246,9 @@ type app struct {
 	admins   map[string]bool
 	accounts map[string]profile
 	groups   map[string]*group
+	// deleted holds the IDs removed by account_delete on a paid plan, which
+	// cannot be imported again ("3 months"; here: for good).
+	deleted map[string]bool
 }
 
 type profile struct {
@@ -138,7 +265,7 @@ func New(opts Options) *Emulator {
 		onRequest:   opts.OnRequest,
 		settings:    opts.Settings.withDefaults(),
 		apps:        map[uint64]*app{},
-		buckets:     map[uint64]*bucket{},
+		limiters:    map[rateKey]*rate.Limiter{},
 		stats:       map[string]*CallStats{},
 	}
 	if e.now == nil {
@@ -159,59 +286,88 @@ func (e *Emulator) Settings() Settings {
 
 // UpdateSettings changes settings atomically; zero values revert to defaults.
 func (e *Emulator) UpdateSettings(f func(*Settings)) {
-	e.setMu.Lock()
-	s := e.settings
-	f(&s)
-	old := e.settings.RateLimit
-	e.settings = s.withDefaults()
-	changed := e.settings.RateLimit != old
-	e.setMu.Unlock()
-	if changed {
-		// A new rate starts with full buckets rather than inheriting debt.
-		e.limMu.Lock()
-		e.buckets = map[uint64]*bucket{}
-		e.limMu.Unlock()
+	if old, cur := e.updateSettings(f); old.RateLimit != cur.RateLimit || old.CommandRateScale != cur.CommandRateScale {
+		e.resetLimiters()
 	}
+}
+
+func (e *Emulator) updateSettings(f func(*Settings)) (old, cur Settings) {
+	e.setMu.Lock()
+	defer e.setMu.Unlock()
+	old = e.settings
+	s := old
+	f(&s)
+	e.settings = s.withDefaults()
+	return old, e.settings
+}
+
+// mutate runs f under the write lock and, when f reports a change, persists
+// the state after releasing it (a save takes the read lock).
+func (e *Emulator) mutate(f func() (changed bool, aerr *apiError)) *apiError {
+	changed, aerr := e.writeLocked(f)
+	if changed {
+		e.changed()
+	}
+	return aerr
+}
+
+func (e *Emulator) writeLocked(f func() (bool, *apiError)) (bool, *apiError) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return f()
+}
+
+// mutateOutOfBand is mutate for the Go seeding API: success means a change.
+func (e *Emulator) mutateOutOfBand(f func() error) error {
+	var err error
+	e.mutate(func() (bool, *apiError) {
+		err = f()
+		return err == nil, nil
+	})
+	return err
 }
 
 // AddApp registers an app (or updates the key of an existing one and adds
 // admins). Admin identifiers are console-configured administrators; they are
 // not added as IM accounts, so Accounts lists only imported/seeded users.
 func (e *Emulator) AddApp(sdkappid uint64, secretKey string, admins ...string) {
-	e.mu.Lock()
+	_ = e.mutateOutOfBand(func() error {
+		a := e.appOrNew(sdkappid)
+		a.key = secretKey
+		for _, ad := range admins {
+			a.admins[ad] = true
+		}
+		return nil
+	})
+}
+
+// appOrNew returns an app, creating it without a key; callers hold e.mu.
+func (e *Emulator) appOrNew(sdkappid uint64) *app {
 	a := e.apps[sdkappid]
 	if a == nil {
 		a = newApp(sdkappid)
 		e.apps[sdkappid] = a
 	}
-	a.key = secretKey
-	for _, ad := range admins {
-		a.admins[ad] = true
-	}
-	e.mu.Unlock()
-	e.changed()
+	return a
 }
 
 func newApp(id uint64) *app {
-	return &app{id: id, admins: map[string]bool{}, accounts: map[string]profile{}, groups: map[string]*group{}}
+	return &app{id: id, admins: map[string]bool{}, accounts: map[string]profile{}, groups: map[string]*group{}, deleted: map[string]bool{}}
 }
 
 // AddAccounts imports accounts into an existing app (unknown apps are created
 // without a key, which makes every UserSig fail with 70009 until AddApp).
+// Plan quotas and the re-import block on deleted IDs do not apply.
 func (e *Emulator) AddAccounts(sdkappid uint64, userIDs ...string) {
-	e.mu.Lock()
-	a := e.apps[sdkappid]
-	if a == nil {
-		a = newApp(sdkappid)
-		e.apps[sdkappid] = a
-	}
-	for _, u := range userIDs {
-		if _, ok := a.accounts[u]; !ok {
-			a.accounts[u] = profile{}
+	_ = e.mutateOutOfBand(func() error {
+		a := e.appOrNew(sdkappid)
+		for _, u := range userIDs {
+			if _, ok := a.accounts[u]; !ok {
+				a.accounts[u] = profile{}
+			}
 		}
-	}
-	e.mu.Unlock()
-	e.changed()
+		return nil
+	})
 }
 
 // Accounts lists an app's accounts, sorted.
@@ -230,7 +386,8 @@ func (e *Emulator) Accounts(sdkappid uint64) []string {
 	return out
 }
 
-// Group is the seedable/observable part of a group.
+// Group is the seedable/observable part of a group. Type is reported with
+// its documented REST name.
 type Group struct {
 	ID, Type, Name, Owner string
 	CreateTime            int64
@@ -250,41 +407,44 @@ const (
 	RoleMember = "Member"
 )
 
-// AddGroup creates a group out of band. ID "" generates "@TGS#..."
-// ("@TGS#_..." for Community); CreateTime 0 means now; MaxMemberNum 0 means
-// the default for the type; the owner, if any, becomes a member with Role
-// Owner and JoinTime = CreateTime. Custom IDs are not validated beyond
-// uniqueness so tests can seed anything.
+// AddGroup creates a group out of band. Type may also be a client-SDK name
+// (Work, Meeting); the documented name (Private, ChatRoom) is stored. ID ""
+// generates "@TGS#..." ("@TGS#_..." for Community); CreateTime 0 means now;
+// MaxMemberNum 0 means create_group's default for the type and plan; the
+// owner, if any, becomes a member with Role Owner and JoinTime = CreateTime.
+// Custom IDs are not validated beyond uniqueness, and plan rules do not
+// apply, so tests can seed anything.
 func (e *Emulator) AddGroup(sdkappid uint64, g Group) (string, error) {
 	k, ok := kindOf(g.Type)
 	if !ok {
 		return "", fmt.Errorf("%w: group type %q", ErrInvalid, g.Type)
 	}
-	e.mu.Lock()
-	a := e.apps[sdkappid]
-	if a == nil {
-		e.mu.Unlock()
-		return "", ErrUnknownApp
-	}
-	if g.ID == "" {
-		g.ID = a.newGroupID(k)
-	} else if _, taken := a.groups[g.ID]; taken {
-		e.mu.Unlock()
-		return "", fmt.Errorf("%w: %s", ErrGroupExists, g.ID)
-	}
 	if g.CreateTime == 0 {
 		g.CreateTime = e.now().Unix()
 	}
 	if g.MaxMemberNum <= 0 {
-		g.MaxMemberNum = e.defaultMaxMembers(k)
+		g.MaxMemberNum = e.Settings().defaultMaxMembers(k, false)
 	}
-	grp := newGroup(g, k)
-	if g.Owner != "" {
-		grp.addMember(&member{account: g.Owner, role: RoleOwner, joinTime: g.CreateTime})
+	err := e.mutateOutOfBand(func() error {
+		a := e.apps[sdkappid]
+		if a == nil {
+			return ErrUnknownApp
+		}
+		if g.ID == "" {
+			g.ID = a.newGroupID(k)
+		} else if _, taken := a.groups[g.ID]; taken {
+			return fmt.Errorf("%w: %s", ErrGroupExists, g.ID)
+		}
+		grp := newGroup(g, k)
+		if g.Owner != "" {
+			grp.addMember(&member{account: g.Owner, role: RoleOwner, joinTime: g.CreateTime})
+		}
+		a.groups[g.ID] = grp
+		return nil
+	})
+	if err != nil {
+		return "", err
 	}
-	a.groups[g.ID] = grp
-	e.mu.Unlock()
-	e.changed()
 	return g.ID, nil
 }
 
@@ -333,8 +493,9 @@ func (e *Emulator) Members(sdkappid uint64, groupID string) (map[string]Member, 
 // PutMember adds a member or changes an existing member out of band (drift).
 // Role "" means Member; Role Owner makes the account the owner (the previous
 // owner becomes Member). JoinTime 0 means now for a new member and "keep" for
-// an existing one. The account does not have to exist and MaxMemberNum is
-// not enforced, so tests can create states the API would refuse.
+// an existing one. The account does not have to exist, and neither
+// MaxMemberNum nor the UnreadMsgNum clamp is enforced, so tests can create
+// states the API would refuse.
 func (e *Emulator) PutMember(sdkappid uint64, groupID string, m Member) error {
 	if m.Account == "" {
 		return fmt.Errorf("%w: empty account", ErrInvalid)
@@ -346,71 +507,65 @@ func (e *Emulator) PutMember(sdkappid uint64, groupID string, m Member) error {
 	default:
 		return fmt.Errorf("%w: role %q", ErrInvalid, m.Role)
 	}
-	e.mu.Lock()
-	g := e.group(sdkappid, groupID)
-	if g == nil {
-		e.mu.Unlock()
-		return ErrGroupNotFound
-	}
-	cur := g.members[m.Account]
-	if cur == nil {
-		jt := m.JoinTime
-		if jt == 0 {
-			jt = e.now().Unix()
+	now := e.now().Unix()
+	return e.mutateOutOfBand(func() error {
+		g := e.group(sdkappid, groupID)
+		if g == nil {
+			return ErrGroupNotFound
 		}
-		cur = &member{account: m.Account, role: RoleMember, joinTime: jt}
-		g.addMember(cur)
-	} else if m.JoinTime != 0 {
-		cur.joinTime = m.JoinTime
-	}
-	cur.unread = m.UnreadMsgNum
-	switch {
-	case m.Role == RoleOwner:
-		g.setOwner(m.Account)
-	case g.owner == m.Account:
-		// Demoting the owner out of band leaves the group ownerless.
-		g.owner = ""
-		cur.role = m.Role
-		g.view = nil
-	default:
-		cur.role = m.Role
-	}
-	e.mu.Unlock()
-	e.changed()
-	return nil
+		cur := g.members[m.Account]
+		if cur == nil {
+			jt := m.JoinTime
+			if jt == 0 {
+				jt = now
+			}
+			cur = &member{account: m.Account, role: RoleMember, joinTime: jt}
+			g.addMember(cur)
+		} else if m.JoinTime != 0 {
+			cur.joinTime = m.JoinTime
+		}
+		cur.unread = m.UnreadMsgNum
+		switch {
+		case m.Role == RoleOwner:
+			g.setOwner(m.Account)
+		case g.owner == m.Account:
+			// Demoting the owner out of band leaves the group ownerless.
+			g.owner = ""
+			cur.role = m.Role
+			g.view = nil
+		default:
+			cur.role = m.Role
+		}
+		return nil
+	})
 }
 
 // RemoveMember removes a member out of band; removing the owner leaves the
 // group ownerless.
 func (e *Emulator) RemoveMember(sdkappid uint64, groupID, account string) error {
-	e.mu.Lock()
-	g := e.group(sdkappid, groupID)
-	if g == nil {
-		e.mu.Unlock()
-		return ErrGroupNotFound
-	}
-	if g.members[account] == nil {
-		e.mu.Unlock()
-		return ErrNotMember
-	}
-	g.removeMember(account)
-	e.mu.Unlock()
-	e.changed()
-	return nil
+	return e.mutateOutOfBand(func() error {
+		g := e.group(sdkappid, groupID)
+		if g == nil {
+			return ErrGroupNotFound
+		}
+		if g.members[account] == nil {
+			return ErrNotMember
+		}
+		g.removeMember(account)
+		return nil
+	})
 }
 
 // DeleteGroup removes a group out of band.
 func (e *Emulator) DeleteGroup(sdkappid uint64, groupID string) error {
-	e.mu.Lock()
-	a := e.apps[sdkappid]
-	if a == nil || a.groups[groupID] == nil {
-		e.mu.Unlock()
-		return ErrGroupNotFound
-	}
-	delete(a.groups, groupID)
-	e.mu.Unlock()
-	e.changed()
-	return nil
+	return e.mutateOutOfBand(func() error {
+		a := e.apps[sdkappid]
+		if a == nil || a.groups[groupID] == nil {
+			return ErrGroupNotFound
+		}
+		delete(a.groups, groupID)
+		return nil
+	})
 }
 
 // group looks a group up; callers hold e.mu.
@@ -420,19 +575,6 @@ func (e *Emulator) group(sdkappid uint64, id string) *group {
 		return nil
 	}
 	return a.groups[id]
-}
-
-func (e *Emulator) defaultMaxMembers(k kind) int {
-	if k == kindAVChatRoom {
-		return 0 // no member list limit for AVChatRoom
-	}
-	if l := e.Settings().GroupMemberLimit; l > 0 {
-		return l
-	}
-	if k == kindCommunity {
-		return 100000
-	}
-	return 6000
 }
 
 const idAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"

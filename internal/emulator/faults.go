@@ -142,36 +142,3 @@ func (e *Emulator) ResetStats() {
 	e.log = nil
 	e.statMu.Unlock()
 }
-
-// bucket is a token bucket refilled at RateLimit tokens per second with a
-// burst of one second's worth. It uses the real clock, not Options.Now, so a
-// frozen test clock does not freeze the limiter.
-type bucket struct {
-	tokens float64
-	last   time.Time
-}
-
-func (e *Emulator) allow(appID uint64) bool {
-	limit := e.Settings().RateLimit
-	if limit <= 0 {
-		return true
-	}
-	now := time.Now()
-	e.limMu.Lock()
-	defer e.limMu.Unlock()
-	b := e.buckets[appID]
-	if b == nil {
-		b = &bucket{tokens: float64(limit), last: now}
-		e.buckets[appID] = b
-	}
-	b.tokens += now.Sub(b.last).Seconds() * float64(limit)
-	if b.tokens > float64(limit) {
-		b.tokens = float64(limit)
-	}
-	b.last = now
-	if b.tokens < 1 {
-		return false
-	}
-	b.tokens--
-	return true
-}

@@ -5,46 +5,71 @@ import (
 	"sync"
 )
 
+// kind is a group type. The order fixes the digit of generated IDs.
 type kind int
 
 const (
-	kindWork kind = iota
+	kindPrivate kind = iota // client SDKs: Work
 	kindPublic
-	kindMeeting
+	kindChatRoom // client SDKs: Meeting
 	kindCommunity
 	kindAVChatRoom
 )
 
-// kindOf maps documented type names (including the legacy aliases Private and
-// ChatRoom) to a behaviour class. Names are case-sensitive, like all Tencent
-// parameters; the name as created is what get_group_info echoes.
+// typeNames are the names the REST API documents for Type (create_group
+// "Private/Public/ChatRoom/AVChatRoom/Community"; api-fidelity.md #2); they
+// are what the emulator stores and reports. Names are case-sensitive, like
+// all Tencent parameters.
+var typeNames = [...]string{kindPrivate: "Private", kindPublic: "Public", kindChatRoom: "ChatRoom", kindCommunity: "Community", kindAVChatRoom: "AVChatRoom"}
+
+// clientTypeNames are the client-SDK names of the same types.
+var clientTypeNames = map[string]kind{"Work": kindPrivate, "Meeting": kindChatRoom}
+
+func (k kind) String() string { return typeNames[k] }
+
+// kindOf maps a documented or client-SDK type name to its kind.
 func kindOf(t string) (kind, bool) {
-	switch t {
-	case "Work", "Private":
-		return kindWork, true
-	case "Public":
-		return kindPublic, true
-	case "Meeting", "ChatRoom":
-		return kindMeeting, true
-	case "Community":
-		return kindCommunity, true
-	case "AVChatRoom":
-		return kindAVChatRoom, true
+	if k, ok := clientTypeNames[t]; ok {
+		return k, true
+	}
+	for k, name := range typeNames {
+		if name == t {
+			return kind(k), true
+		}
 	}
 	return 0, false
 }
 
+// restKind maps the Type of a create_group/import_group request: client-SDK
+// names only when Settings.AcceptClientTypeNames allows them.
+func restKind(t string, acceptClientNames bool) (kind, *apiError) {
+	if k, ok := clientTypeNames[t]; ok && !acceptClientNames {
+		return 0, errf(10004, "group type %s is not a REST API type: use %s", t, k)
+	}
+	k, ok := kindOf(t)
+	if !ok {
+		return 0, errf(10004, "group type %q is invalid: use Private, Public, ChatRoom, AVChatRoom or Community", t)
+	}
+	return k, nil
+}
+
+// nextMsgSeq is every group's NextMsgSeq: the emulator stores no messages,
+// so a group's message count (NextMsgSeq-1) is 0.
+const nextMsgSeq = 1
+
+func msgCount() int64 { return nextMsgSeq - 1 }
+
 type group struct {
-	id, typ, name, owner string
-	kind                 kind
-	createTime           int64
-	maxMembers           int // 0 = unlimited
-	introduction         string
-	notification         string
-	faceURL              string
-	applyJoin            string
-	shutUpAll            bool // ShutUpAllMember "On"
-	infoSeq              int64
+	id, name, owner string
+	kind            kind
+	createTime      int64
+	maxMembers      int // 0 = unlimited
+	introduction    string
+	notification    string
+	faceURL         string
+	applyJoin       string
+	muteAll         bool // MuteAllMember "On"
+	infoSeq         int64
 
 	members map[string]*member
 	// bySeq holds members in join order; removed entries stay (flagged) until
@@ -63,21 +88,20 @@ type group struct {
 }
 
 type member struct {
-	account     string
-	role        string
-	joinTime    int64
-	unread      int64
-	msgFlag     string
-	nameCard    string
-	shutUpUntil int64
-	seq         int64 // join order, >= 1; doubles as the Community Next cursor
-	removed     bool
+	account   string
+	role      string
+	joinTime  int64
+	unread    int64
+	msgFlag   string
+	nameCard  string
+	muteUntil int64
+	seq       int64 // join order, >= 1; doubles as the Community Next cursor
+	removed   bool
 }
 
 func newGroup(g Group, k kind) *group {
 	return &group{
 		id:         g.ID,
-		typ:        g.Type,
 		name:       g.Name,
 		kind:       k,
 		createTime: g.CreateTime,
@@ -97,7 +121,7 @@ func defaultApplyJoin(k kind) string {
 }
 
 func (g *group) public() Group {
-	return Group{ID: g.id, Type: g.typ, Name: g.name, Owner: g.owner, CreateTime: g.createTime, MaxMemberNum: g.maxMembers}
+	return Group{ID: g.id, Type: g.kind.String(), Name: g.name, Owner: g.owner, CreateTime: g.createTime, MaxMemberNum: g.maxMembers}
 }
 
 // addMember appends m in join order. A member whose role is Owner becomes the

@@ -25,7 +25,7 @@ func TestModifyGroupBaseInfo(t *testing.T) {
 	info := groupInfoOf(v, pub)
 	for k, want := range map[string]any{
 		"Name": "renamed", "Introduction": "intro", "Notification": "notice", "FaceUrl": "https://example.com/f.png",
-		"ApplyJoinOption": "FreeAccess", "ShutUpAllMember": "On",
+		"ApplyJoinOption": "FreeAccess", "MuteAllMember": "On", // the old name in, the current one out
 	} {
 		if info[k] != want {
 			t.Errorf("%s = %v, want %v", k, info[k], want)
@@ -117,7 +117,7 @@ func TestModifyGroupBaseInfoPersists(t *testing.T) {
 	}
 	w := newEnvOpts(t, Options{PersistPath: path})
 	info := groupInfoOf(w, id)
-	if info["Introduction"] != "kept" || info["ShutUpAllMember"] != "On" || num(info["MaxMemberNum"]) != 77 {
+	if info["Introduction"] != "kept" || info["MuteAllMember"] != "On" || num(info["MaxMemberNum"]) != 77 {
 		t.Fatalf("after reload: %v", info)
 	}
 }

@@ -26,9 +26,9 @@ func TestCreateGroup(t *testing.T) {
 	}
 
 	// Custom IDs.
-	v.mustOK("create_group", M{"Type": "Work", "Name": "w", "Owner_Account": "user1", "GroupId": "my-group"})
-	v.wantCode(10025, "create_group", M{"Type": "Work", "Name": "w", "Owner_Account": "user1", "GroupId": "my-group"})
-	v.wantCode(10021, "create_group", M{"Type": "Work", "Name": "w", "Owner_Account": "user2", "GroupId": "my-group"})
+	v.mustOK("create_group", M{"Type": "Private", "Name": "w", "Owner_Account": "user1", "GroupId": "my-group"})
+	v.wantCode(10025, "create_group", M{"Type": "Private", "Name": "w", "Owner_Account": "user1", "GroupId": "my-group"})
+	v.wantCode(10021, "create_group", M{"Type": "Private", "Name": "w", "Owner_Account": "user2", "GroupId": "my-group"})
 	v.wantCode(10004, "create_group", M{"Type": "Public", "Name": "x", "GroupId": "@TGS#mine"})
 	v.wantCode(10004, "create_group", M{"Type": "Community", "Name": "x", "GroupId": "community-1"})
 	v.wantCode(10004, "create_group", M{"Type": "Community", "Name": "x", "GroupId": "@TGS#_"})
@@ -51,7 +51,17 @@ func TestCreateGroup(t *testing.T) {
 	v.wantCode(10004, "create_group", M{"Type": "Public", "Name": "x", "FaceUrl": strings.Repeat("f", 101)})
 	v.wantCode(10004, "create_group", M{"Type": "Public", "Name": "x", "ApplyJoinOption": "Sometimes"})
 	v.wantCode(10004, "create_group", M{"Type": "Public", "Name": "x", "Owner_Account": "ghost"})
+	// Unknown initial members follow MissingAccount: left out by default.
+	r = v.mustOK("create_group", M{"Type": "Public", "Name": "x", "MemberList": members("ghost", "user2")})
+	if ms, _ := v.e.Members(testApp, r["GroupId"].(string)); len(ms) != 1 || ms["user2"].Account == "" {
+		t.Fatalf("members with a ghost %v", ms)
+	}
+	v.e.UpdateSettings(func(s *Settings) { s.MissingAccount = MissingAccountRequest })
 	v.wantCode(10019, "create_group", M{"Type": "Public", "Name": "x", "MemberList": members("ghost")})
+	v.e.UpdateSettings(func(s *Settings) { s.MissingAccount = MissingAccountReject })
+	v.wantCode(10004, "create_group", M{"Type": "Public", "Name": "x", "MemberList": members("ghost")})
+	v.e.UpdateSettings(func(s *Settings) { s.MissingAccount = "" })
+	v.wantCode(10004, "create_group", M{"Type": "Public", "Name": "x", "AppDefinedData": []M{{"Key": 1}}})
 	v.wantCode(10007, "create_group", M{"Type": "AVChatRoom", "Name": "x", "MemberList": members("user2")})
 	v.mustOK("create_group", M{"Type": "AVChatRoom", "Name": "x", "Owner_Account": "user1"})
 	var many []string
@@ -108,7 +118,7 @@ func TestImportDestroyChangeOwner(t *testing.T) {
 }
 
 func TestAccounts(t *testing.T) {
-	v := newEnv(t, Settings{})
+	v := newEnv(t, Settings{AccountDeleteEnabled: true}) // deletion on the default (paid) plan
 	v.mustOK("account_import", M{"UserID": "alice", "Nick": "Alice"})
 	v.mustOK("account_import", M{"UserID": "alice"}) // idempotent
 	v.mustOK("account_import", M{"Identifier": "legacy-bob"})
@@ -178,5 +188,8 @@ func TestAccounts(t *testing.T) {
 		}
 	}
 	// Importing a deleted account into a group now fails.
-	v.wantCode(10019, "import_group_member", M{"GroupId": g2, "MemberList": members("alice")})
+	r = v.mustOK("import_group_member", M{"GroupId": g2, "MemberList": members("alice")})
+	if results(t, r)["alice"] != 0 {
+		t.Fatal("deleted account imported into a group")
+	}
 }

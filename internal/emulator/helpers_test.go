@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"sync"
 	"testing"
@@ -229,3 +230,15 @@ func results(t *testing.T, r resp) map[string]int64 {
 	}
 	return out
 }
+
+func sortedKeys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// allMemberKeys are the (sorted) keys of a member object without a filter.
+const allMemberKeys = "JoinTime,LastSendMsgTime,Member_Account,MsgFlag,MsgSeq,MuteUntil,NameCard,Role"

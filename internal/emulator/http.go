@@ -20,6 +20,10 @@ const (
 	serviceLogin = "im_open_login_svc"
 
 	maxBodyBytes = 16 << 20
+
+	// maxResponseBytes is the documented cap on an answer: "响应超过 1 MB"
+	// fails with 10018 (get_group_info, get_group_member_info error lists).
+	maxResponseBytes = 1 << 20
 )
 
 // apiError is a failure answered with the HTTP 200 envelope.
@@ -47,9 +51,12 @@ var defaultInfo = map[int]string{
 	10010: "this group does not exist",
 	10014: "group member count exceeds the limit",
 	10015: "invalid group id",
+	10018: "response exceeds 1 MB",
 	10019: "account not imported",
+	10058: "the number of groups exceeds the limit of the trial edition",
 	60002: "HTTP parse error",
 	60003: "json parse error",
+	60007: "REST API call frequency exceeds the limit",
 	60009: "wrong request resource",
 	60010: "need app admin permission",
 	60011: "SDKAppID request frequency exceeds the limit",
@@ -62,9 +69,12 @@ var defaultInfo = map[int]string{
 	70014: "sdkappid in request does not match the sdkappid in UserSig",
 	70020: "SDKAppID not found",
 	70107: "Err_TLS_PT_Open_Login_Account_Not_Exist",
+	70398: "the number of accounts exceeds the limit of the trial edition",
+	70399: "the account was deleted and cannot be imported again",
 	70402: "invalid parameter",
 	70403: "need app admin permission",
 	70500: "internal server error",
+	71000: "account deletion is not allowed",
 }
 
 func infoFor(code int) string {
@@ -199,8 +209,9 @@ func peekBody(body []byte) (groupID string, members int) {
 
 // dispatch runs the documented checks in this order (the real precedence is
 // unconfirmed; this one goes from transport to authorisation to content):
-// method, path/service, sdkappid present and known, rate limit, UserSig,
-// admin, command name, JSON body, then the command itself.
+// method, path/service, sdkappid present and known, rate limits (per app,
+// then per command), UserSig, admin, command name, JSON body, then the
+// command itself.
 func (e *Emulator) dispatch(c *call) (*result, *apiError) {
 	// The service is documented as POST only and always answers HTTP 200,
 	// so other methods get the "HTTP parse error" envelope (60002) rather
@@ -233,32 +244,31 @@ func (e *Emulator) dispatch(c *call) (*result, *apiError) {
 	if a == nil {
 		return nil, codeErr(70020)
 	}
-	// Rate limiting is per app and happens before UserSig verification,
-	// like a gateway quota (the docs imply but do not state per-app).
-	if !e.allow(appID) {
-		return nil, codeErr(10006)
+	login := c.service == serviceLogin
+	h := groupHandlers[c.command]
+	if login {
+		h = loginHandlers[c.command]
+	}
+	// Rate limiting is per app (and per command) and happens before UserSig
+	// verification, like a gateway quota (the docs imply but do not state
+	// per-app).
+	if aerr := e.allowCall(e.Settings(), appID, c.service, c.command, h != nil); aerr != nil {
+		return nil, aerr
 	}
 	if aerr := verifySig(q.Get("usersig"), appID, key, identifier, e.now()); aerr != nil {
 		return nil, aerr
 	}
-	login := c.service == serviceLogin
 	if !admin {
 		if login {
 			return nil, errf(70403, "identifier %q is not an app admin", identifier)
 		}
 		return nil, errf(60010, "identifier %q is not an app admin", identifier)
 	}
-	var h handler
-	if login {
-		h = loginHandlers[c.command]
-		if h == nil {
-			return nil, errf(60009, "wrong request resource: unknown command %q", c.command)
-		}
-	} else {
-		h = groupHandlers[c.command]
-		if h == nil {
-			return nil, errf(10003, "invalid command %q", c.command)
-		}
+	switch {
+	case h == nil && login:
+		return nil, errf(60009, "wrong request resource: unknown command %q", c.command)
+	case h == nil:
+		return nil, errf(10003, "invalid command %q", c.command)
 	}
 	o, ok := parseObject(c.body)
 	if !ok {
@@ -319,30 +329,13 @@ func verifySig(sig string, appID uint64, key, identifier string, now time.Time) 
 }
 
 // finish writes the envelope (plus the command's fields) and records the call.
+// It is the one place that enforces the 1 MB answer cap, for every command.
 func (e *Emulator) finish(w http.ResponseWriter, c *call, res *result, aerr *apiError) {
-	env := struct {
-		ActionStatus string
-		ErrorInfo    string
-		ErrorCode    int
-	}{"OK", "", 0}
-	if aerr != nil {
-		env.ActionStatus, env.ErrorInfo, env.ErrorCode = "FAIL", aerr.info, aerr.code
-	}
-	out, _ := json.Marshal(env)
-	if aerr == nil && res != nil && res.fields != nil {
-		extra, isRaw := res.fields.(json.RawMessage) // pre-encoded by the handler
-		var err error
-		if !isRaw {
-			extra, err = json.Marshal(res.fields)
-		}
-		if err != nil {
-			env.ActionStatus, env.ErrorInfo, env.ErrorCode = "FAIL", "internal error: "+err.Error(), 10002
-			aerr = &apiError{code: 10002}
-			out, _ = json.Marshal(env)
-		} else if len(extra) > 2 {
-			// Splice {"a":..} into the envelope so the common fields come first.
-			out = append(append(out[:len(out)-1], ','), extra[1:]...)
-		}
+	var out []byte
+	out, aerr = answer(res, aerr)
+	if len(out) > maxResponseBytes {
+		aerr = errf(10018, "response exceeds 1 MB: ask for fewer groups, fewer members (Limit) or fewer fields (filters)")
+		out = envelope(aerr)
 	}
 	if aerr != nil {
 		c.rec.ErrorCode = aerr.code
@@ -352,10 +345,47 @@ func (e *Emulator) finish(w http.ResponseWriter, c *call, res *result, aerr *api
 	// Record before answering so Stats/Log already include this call when
 	// the client sees the response.
 	e.record(c, aerr != nil)
+	// The Date header is the server's clock, which clients judge join times
+	// by; net/http would send the machine's.
+	w.Header().Set("Date", e.now().UTC().Format(http.TimeFormat))
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(out)))
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(out)
+}
+
+// answer encodes the envelope and, on success, the command's fields.
+func answer(res *result, aerr *apiError) ([]byte, *apiError) {
+	if aerr != nil || res == nil || res.fields == nil {
+		return envelope(aerr), aerr
+	}
+	extra, isRaw := res.fields.(json.RawMessage) // pre-encoded by the handler
+	if !isRaw {
+		var err error
+		if extra, err = json.Marshal(res.fields); err != nil {
+			aerr = errf(10002, "internal error: %v", err)
+			return envelope(aerr), aerr
+		}
+	}
+	out := envelope(nil)
+	if len(extra) > 2 {
+		// Splice {"a":..} into the envelope so the common fields come first.
+		out = append(append(out[:len(out)-1], ','), extra[1:]...)
+	}
+	return out, nil
+}
+
+func envelope(aerr *apiError) []byte {
+	env := struct {
+		ActionStatus string
+		ErrorInfo    string
+		ErrorCode    int
+	}{"OK", "", 0}
+	if aerr != nil {
+		env.ActionStatus, env.ErrorInfo, env.ErrorCode = "FAIL", aerr.info, aerr.code
+	}
+	out, _ := json.Marshal(env)
+	return out
 }
 
 // writeGatewayError imitates what a load balancer in front of the API sends:

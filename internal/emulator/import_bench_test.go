@@ -15,7 +15,7 @@ import (
 // members through the whole handler, as the provider sends it.
 func BenchmarkImportGroupMember300(b *testing.B) {
 	const app, key = 1400000000, "bench-key"
-	e := New(Options{})
+	e := New(Options{Settings: Settings{ImportCap: 300, CommandRateScale: -1}}) // the provider's batch, unthrottled
 	e.AddApp(app, key, "administrator")
 	var body bytes.Buffer
 	body.WriteString(`{"GroupId":"@TGS#bench","MemberList":[`)

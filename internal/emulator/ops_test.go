@@ -247,7 +247,7 @@ func TestPersistenceRoundTrip(t *testing.T) {
 	g := v.group("Community", "user1")
 	v.mustOK("import_group_member", M{"GroupId": g, "MemberList": []M{{"Member_Account": "user3", "JoinTime": t0 - 5, "UnreadMsgNum": 4}, {"Member_Account": "user2", "Role": "Admin"}}})
 	v.mustOK("modify_group_member_info", M{"GroupId": g, "Member_Account": "user3", "NameCard": "three"})
-	v.mustOK("create_group", M{"Type": "Work", "Name": "w", "GroupId": "work-1", "Owner_Account": "user4", "Introduction": "hi"})
+	v.mustOK("create_group", M{"Type": "Private", "Name": "w", "GroupId": "work-1", "Owner_Account": "user4", "Introduction": "hi"})
 	v.mustOK("account_import", M{"UserID": "zed", "Nick": "Zed"})
 	// Durable after each call, without an explicit flush.
 	raw, err := os.ReadFile(path)
@@ -307,7 +307,7 @@ func TestPersistenceRoundTrip(t *testing.T) {
 }
 
 func TestConcurrentImports(t *testing.T) {
-	v := newEnv(t, Settings{})
+	v := newEnv(t, Settings{ImportCap: 40}) // batches of 40
 	var all []string
 	for i := 0; i < 400; i++ {
 		all = append(all, fmt.Sprintf("c%03d", i))
@@ -346,7 +346,7 @@ func TestConcurrentImports(t *testing.T) {
 	if len(ms) != 401 {
 		t.Fatalf("%d members, want 401", len(ms))
 	}
-	got := readAllNext(t, v, g, 200, false, false)
+	got := readAllNext(t, v, g, 200, false)
 	seen := map[string]bool{}
 	for _, a := range got {
 		if seen[a] {
@@ -410,7 +410,7 @@ func TestCommunity100kEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("large group")
 	}
-	v := newEnv(t, Settings{})
+	v := newEnv(t, Settings{CommandRateScale: -1}) // 500 pages as fast as they come
 	g := seed100k(t, v.e)
 	start := time.Now()
 	got, pages := scanCommunity(t, v, g, 200, json.RawMessage(`""`), -1)
@@ -440,7 +440,7 @@ func TestCommunity100kEndToEnd(t *testing.T) {
 }
 
 func BenchmarkGetGroupMemberInfo100k(b *testing.B) {
-	e := New(Options{Now: func() time.Time { return time.Unix(t0, 0) }})
+	e := New(Options{Now: func() time.Time { return time.Unix(t0, 0) }, Settings: Settings{CommandRateScale: -1}})
 	e.AddApp(testApp, testKey, testAdmin)
 	g := seed100k(b, e)
 	v := &env{t: b, e: e, clock: &clock{now: time.Unix(t0, 0)}}

@@ -25,9 +25,13 @@ type appState struct {
 	Admins    []string           `json:"admins"`
 	Accounts  []string           `json:"accounts"`
 	Profiles  map[string]profile `json:"profiles,omitempty"`
+	Deleted   []string           `json:"deleted_accounts,omitempty"` // deleted on a paid plan: no re-import
 	Groups    []groupState       `json:"groups"`
 }
 
+// groupState is a group on disk. Type is written with the documented name;
+// older files may carry client-SDK names (Work, Meeting) and the ShutUp*
+// keys of before the Mute* rename, which still load.
 type groupState struct {
 	ID              string        `json:"id"`
 	Type            string        `json:"type"`
@@ -39,19 +43,21 @@ type groupState struct {
 	Notification    string        `json:"notification,omitempty"`
 	FaceURL         string        `json:"face_url,omitempty"`
 	ApplyJoinOption string        `json:"apply_join_option,omitempty"`
-	ShutUpAllMember bool          `json:"shut_up_all_member,omitempty"`
+	MuteAllMember   bool          `json:"mute_all_member,omitempty"`
+	OldShutUpAll    bool          `json:"shut_up_all_member,omitempty"` // read only
 	MemberNum       int           `json:"member_num"`
 	Members         []memberState `json:"members"` // read order: owner first, then join order
 }
 
 type memberState struct {
-	Account      string `json:"account"`
-	Role         string `json:"role"`
-	JoinTime     int64  `json:"join_time"`
-	UnreadMsgNum int64  `json:"unread_msg_num,omitempty"`
-	MsgFlag      string `json:"msg_flag,omitempty"`
-	NameCard     string `json:"name_card,omitempty"`
-	ShutUpUntil  int64  `json:"shut_up_until,omitempty"`
+	Account        string `json:"account"`
+	Role           string `json:"role"`
+	JoinTime       int64  `json:"join_time"`
+	UnreadMsgNum   int64  `json:"unread_msg_num,omitempty"`
+	MsgFlag        string `json:"msg_flag,omitempty"`
+	NameCard       string `json:"name_card,omitempty"`
+	MuteUntil      int64  `json:"mute_until,omitempty"`
+	OldShutUpUntil int64  `json:"shut_up_until,omitempty"` // read only
 }
 
 // snapshot copies the state of one app (only != nil) or all apps. Callers
@@ -85,6 +91,10 @@ func (e *Emulator) snapshot(only *uint64, withKeys bool) stateFile {
 			}
 		}
 		sort.Strings(as.Accounts)
+		for u := range a.deleted {
+			as.Deleted = append(as.Deleted, u)
+		}
+		sort.Strings(as.Deleted)
 		gids := make([]string, 0, len(a.groups))
 		for gid := range a.groups {
 			gids = append(gids, gid)
@@ -93,16 +103,16 @@ func (e *Emulator) snapshot(only *uint64, withKeys bool) stateFile {
 		for _, gid := range gids {
 			g := a.groups[gid]
 			gs := groupState{
-				ID: g.id, Type: g.typ, Name: g.name, Owner: g.owner, CreateTime: g.createTime,
+				ID: g.id, Type: g.kind.String(), Name: g.name, Owner: g.owner, CreateTime: g.createTime,
 				MaxMemberNum: g.maxMembers, Introduction: g.introduction, Notification: g.notification,
-				FaceURL: g.faceURL, ApplyJoinOption: g.applyJoin, ShutUpAllMember: g.shutUpAll, MemberNum: len(g.members),
+				FaceURL: g.faceURL, ApplyJoinOption: g.applyJoin, MuteAllMember: g.muteAll, MemberNum: len(g.members),
 			}
 			view := g.ordered()
 			gs.Members = make([]memberState, len(view))
 			for i, m := range view {
 				gs.Members[i] = memberState{
 					Account: m.account, Role: m.role, JoinTime: m.joinTime, UnreadMsgNum: m.unread,
-					MsgFlag: m.msgFlag, NameCard: m.nameCard, ShutUpUntil: m.shutUpUntil,
+					MsgFlag: m.msgFlag, NameCard: m.nameCard, MuteUntil: m.muteUntil,
 				}
 			}
 			as.Groups = append(as.Groups, gs)
@@ -124,14 +134,17 @@ func (e *Emulator) restore(sf stateFile) error {
 		for _, u := range as.Accounts {
 			a.accounts[u] = as.Profiles[u]
 		}
+		for _, u := range as.Deleted {
+			a.deleted[u] = true
+		}
 		for _, gs := range as.Groups {
 			k, ok := kindOf(gs.Type)
 			if !ok {
 				return fmt.Errorf("group %s: invalid type %q", gs.ID, gs.Type)
 			}
-			g := newGroup(Group{ID: gs.ID, Type: gs.Type, Name: gs.Name, CreateTime: gs.CreateTime, MaxMemberNum: gs.MaxMemberNum}, k)
+			g := newGroup(Group{ID: gs.ID, Name: gs.Name, CreateTime: gs.CreateTime, MaxMemberNum: gs.MaxMemberNum}, k)
 			g.introduction, g.notification, g.faceURL = gs.Introduction, gs.Notification, gs.FaceURL
-			g.shutUpAll = gs.ShutUpAllMember
+			g.muteAll = gs.MuteAllMember || gs.OldShutUpAll
 			if gs.ApplyJoinOption != "" {
 				g.applyJoin = gs.ApplyJoinOption
 			}
@@ -142,7 +155,7 @@ func (e *Emulator) restore(sf stateFile) error {
 				}
 				g.addMember(&member{
 					account: ms.Account, role: role, joinTime: ms.JoinTime, unread: ms.UnreadMsgNum,
-					msgFlag: ms.MsgFlag, nameCard: ms.NameCard, shutUpUntil: ms.ShutUpUntil,
+					msgFlag: ms.MsgFlag, nameCard: ms.NameCard, muteUntil: max(ms.MuteUntil, ms.OldShutUpUntil),
 				})
 			}
 			a.groups[gs.ID] = g

@@ -5,6 +5,7 @@ package members
 
 import (
 	"slices"
+	"sync"
 )
 
 // Roles as the API names them.
@@ -124,4 +125,46 @@ func Batches[T any](items []T, size int) [][]T {
 		out = append(out, items[start:min(start+size, len(items))])
 	}
 	return out
+}
+
+// Queue hands out consecutive chunks of items to parallel senders. A chunk
+// given back (refused as too large) is handed out again first, cut to the
+// size then asked for, so every chunk but the last of each run is full.
+type Queue[T any] struct {
+	mu       sync.Mutex
+	items    []T
+	returned [][]T
+}
+
+// NewQueue queues items (not copied).
+func NewQueue[T any](items []T) *Queue[T] { return &Queue[T]{items: items} }
+
+// Take returns the next chunk of at most size items, or nil when none are left.
+func (q *Queue[T]) Take(size int) []T {
+	size = max(size, 1)
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	src := &q.items
+	if n := len(q.returned); n > 0 {
+		src = &q.returned[n-1]
+	}
+	chunk := (*src)[:min(size, len(*src))]
+	*src = (*src)[len(chunk):]
+	if n := len(q.returned); n > 0 && len(q.returned[n-1]) == 0 {
+		q.returned = q.returned[:n-1]
+	}
+	if len(chunk) == 0 {
+		return nil
+	}
+	return chunk
+}
+
+// GiveBack returns a chunk that was not sent, to be taken again first.
+func (q *Queue[T]) GiveBack(chunk []T) {
+	if len(chunk) == 0 {
+		return
+	}
+	q.mu.Lock()
+	q.returned = append(q.returned, chunk)
+	q.mu.Unlock()
 }

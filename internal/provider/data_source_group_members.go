@@ -97,7 +97,7 @@ func (d *groupMembersDataSource) Read(ctx context.Context, req datasource.ReadRe
 	if !requireConfigured(d.data, &resp.Diagnostics) {
 		return
 	}
-	rec := newReconciler(d.data, m.GroupID.ValueString(), nil)
+	rec := newReconciler(d.data, m.GroupID.ValueString())
 	live, err := rec.readGroup(ctx)
 	if err != nil {
 		f := rec.readFailure(err)

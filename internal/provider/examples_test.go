@@ -270,10 +270,11 @@ func TestAccExampleDemo(t *testing.T) {
 }
 
 // newEmptyAppEnv is an emulator that holds only the test app and its admin:
-// no accounts and no groups.
+// no accounts and no groups. Account deletion is switched on, as the demo's
+// destroy deletes the accounts it imported.
 func newEmptyAppEnv(t *testing.T) *testEnv {
 	t.Helper()
-	emu := emulator.New(emulator.Options{})
+	emu := emulator.New(emulator.Options{Settings: emulator.Settings{AccountDeleteEnabled: true}})
 	emu.AddApp(testAppID, testKey, testAdmin)
 	url, stop := emu.Start()
 	t.Cleanup(stop)

@@ -389,7 +389,7 @@ func (r *groupMembersResource) createOrUpdate(ctx context.Context, data *provide
 	// resource and its replacement would remove members already imported.
 	// The next apply reads the group and adopts them instead.
 	unchanged := priorV
-	rec := newReconciler(data, planned.GroupID, r.now)
+	rec := newReconciler(data, planned.GroupID)
 	// The declared members do not depend on the read: they are built while
 	// it waits on the network.
 	declaredCh := make(chan map[string]members.Declared, 1)
@@ -475,10 +475,8 @@ func declaredMembers(planned map[string]memberModel) map[string]members.Declared
 
 func (rec *reconciler) readFailure(err error) applyFailure {
 	if timapi.IsNotFound(err) {
-		return applyFailure{
-			fmt.Sprintf("Group %s does not exist", rec.groupID),
-			fmt.Sprintf("%v.\n\nCreate the group first (for example with a tencentim_group resource), or check group_id and that the provider's sdkappid and region are the app's.", err),
-		}
+		return applyFailure{summary: fmt.Sprintf("Group %s does not exist", rec.groupID), detail: fmt.Sprintf("%v.\n\nCreate the group first (for example with a tencentim_group resource), or check group_id and that the provider's sdkappid and region are the app's.", err)}
+
 	}
 	return rec.callFailure("reading group", err, nil)
 }
@@ -487,7 +485,7 @@ func (r *groupMembersResource) delete(ctx context.Context, data *providerData, p
 	prior := priorV.model()
 	ctx, cancel := context.WithTimeout(ctx, operationTimeout(prior, "delete"))
 	defer cancel()
-	rec := newReconciler(data, prior.GroupID, r.now)
+	rec := newReconciler(data, prior.GroupID)
 	rec.missingGroupIsDone = true
 	live := &liveGroup{info: &timapi.GroupInfo{GroupID: prior.GroupID}, members: make(map[string]members.Live, len(prior.Members))}
 	var changes members.Changes
@@ -532,7 +530,7 @@ func (r *groupMembersResource) ReadResource(ctx context.Context, req *tfprotov6.
 	m := current.model()
 	ctx, cancel := context.WithTimeout(ctx, operationTimeout(m, "read"))
 	defer cancel()
-	rec := newReconciler(data, m.GroupID, r.now)
+	rec := newReconciler(data, m.GroupID)
 	live, err := rec.readGroup(ctx)
 	switch {
 	case timapi.IsNotFound(err):

@@ -24,6 +24,7 @@ func rangeMembers(n int) string {
 
 func TestAccGroupMembers_thousandMembersInFourImports(t *testing.T) {
 	env := newTestEnv(t, 1000)
+	env.emu.UpdateSettings(func(s *emulator.Settings) { s.ImportCap = 300 })
 	gid := env.group("Public")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactories,
@@ -48,71 +49,6 @@ func importSizes(env *testEnv, want []int) statecheck.StateCheck {
 		}
 		return nil
 	})
-}
-
-func TestAccGroupMembers_lowerServerImportCap(t *testing.T) {
-	env := newTestEnv(t, 1000)
-	env.emu.UpdateSettings(func(s *emulator.Settings) { s.ImportCap = 20; s.DeleteCap = 20 })
-	gid := env.group("Public")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config:            env.membersConfig(gid, false, rangeMembers(1000)),
-				ConfigPlanChecks:  emptyPlanAfterApply(),
-				ConfigStateChecks: []statecheck.StateCheck{stateMatchesServer{env: env, address: membersAddr, groupID: gid, wantSize: 1000}},
-			},
-			{
-				Config:            env.membersConfig(gid, false, rangeMembers(500)),
-				ConfigPlanChecks:  emptyPlanAfterApply(),
-				ConfigStateChecks: []statecheck.StateCheck{stateMatchesServer{env: env, address: membersAddr, groupID: gid, wantSize: 500}},
-			},
-		},
-	})
-}
-
-// Each reading the docs leave open: a missing account as a request-level
-// 10019 or as Result 0, the Community cursor as a string or an integer, and
-// pages smaller than asked for.
-func TestAccGroupMembers_openReadings(t *testing.T) {
-	for _, tc := range []struct {
-		name      string
-		groupType string
-		settings  func(*emulator.Settings)
-	}{
-		{"missing account as 10019", "Public", func(s *emulator.Settings) { s.MissingAccount = "request" }},
-		{"missing account as Result 0", "Public", func(s *emulator.Settings) { s.MissingAccount = "member" }},
-		{"community next as string, page 7", "Community", func(s *emulator.Settings) { s.NextType = "string"; s.PageSize = 7 }},
-		{"community next as integer, page 7", "Community", func(s *emulator.Settings) { s.NextType = "integer"; s.PageSize = 7 }},
-		{"offset pages of 7", "Public", func(s *emulator.Settings) { s.PageSize = 7 }},
-		{"offset pages of 1", "Meeting", func(s *emulator.Settings) { s.PageSize = 1 }},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			env := newTestEnv(t, 40)
-			env.emu.UpdateSettings(tc.settings)
-			gid := env.group(tc.groupType)
-			withGhost := env.membersConfig(gid, false, fmt.Sprintf(`merge(%s, { ghost1 = {}, ghost2 = {} })`, rangeMembers(30)))
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: testProviderFactories,
-				Steps: []resource.TestStep{
-					{
-						Config:      withGhost,
-						ExpectError: regexp.MustCompile(`(?s)ghost1, ghost2`),
-					},
-					{
-						Config:            env.membersConfig(gid, false, rangeMembers(30)),
-						ConfigPlanChecks:  emptyPlanAfterApply(),
-						ConfigStateChecks: []statecheck.StateCheck{stateMatchesServer{env: env, address: membersAddr, groupID: gid, wantSize: 30}},
-					},
-					{
-						ResourceName:      membersAddr,
-						ImportState:       true,
-						ImportStateVerify: true,
-					},
-				},
-			})
-		})
-	}
 }
 
 // A failure in the middle of an apply leaves the state equal to the server,

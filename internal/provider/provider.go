@@ -43,7 +43,6 @@ const (
 	defaultRegion          = "china"
 	defaultMaxRetries      = 5
 	defaultRequestTimeout  = 30 * time.Second
-	defaultRateLimit       = 200
 	defaultMaxParallel     = 8
 	defaultImportBatchSize = 300
 	defaultDeleteBatchSize = 100
@@ -59,10 +58,11 @@ type tencentimProvider struct {
 
 // providerData is what resources and data sources receive from Configure.
 type providerData struct {
-	client          *timapi.Client
-	importBatchSize int
-	deleteBatchSize int
-	maxParallel     int
+	client *timapi.Client
+	// The batch caps learned from the server last for the provider process,
+	// so every later batch of every resource uses them.
+	importCap, deleteCap *timapi.BatchCap
+	maxParallel          int
 }
 
 type providerModel struct {
@@ -124,7 +124,8 @@ func (p *tencentimProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				Validators:          []validator.String{endpointValidator{}},
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a transport error, HTTP 5xx or 429, or a retryable API code (10002, 10006, 60007, 60011, 60018, 60019, 70169, 70202, 70500). Defaults to `%d`.", defaultMaxRetries),
+				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a transport error, HTTP 5xx, or a retryable API code (10002, 70169, 70202, 70500). Defaults to `%d`. "+
+					"Rate-limit answers (HTTP 429 and codes 10006, 60007, 60011, 60018, 60019) do not count: they lower the command's rate (see `rate_limit`) and are retried until the operation's timeout.", defaultMaxRetries),
 				Optional:            true,
 				Validators:          []validator.Int64{int64validator.Between(0, 20)},
 			},
@@ -134,7 +135,9 @@ func (p *tencentimProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				Validators:          []validator.String{durationValidator{}},
 			},
 			"rate_limit": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("Requests per second per API command, shared by every resource of this provider, so that parallel resources stay under the server's limit. Defaults to `%d`, the documented default limit.", defaultRateLimit),
+				MarkdownDescription: "The starting and highest rate, in requests per second, of each API command, shared by every resource of this provider. " +
+					"Defaults to each command's documented limit: 200 for the group APIs, 100 for `multiaccount_import`, `account_check` and `account_delete`, 1 for `get_appid_group_list`. " +
+					"The rate adapts: a rate-limit answer halves the command's rate, and successes raise it again step by step, so parallel resources settle at whatever the server allows.",
 				Optional:            true,
 				Validators:          []validator.Int64{int64validator.AtLeast(1)},
 			},
@@ -149,12 +152,14 @@ func (p *tencentimProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				Validators:          []validator.Int64{int64validator.Between(1, 64)},
 			},
 			"import_batch_size": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("Members per `import_group_member` call. Defaults to `%d`, the documented cap; when the server answers 10005 (too many accounts) the batch is halved and retried.", defaultImportBatchSize),
+				MarkdownDescription: fmt.Sprintf("Members per `import_group_member` call, at most. Defaults to `%d`. Tencent has documented caps of 300, 100 and (newest) 20: "+
+					"when the server answers 10005 (too many accounts), the size steps down to the next documented cap (below 20 it halves) and the batch is sent again. "+
+					"The size found holds for the rest of the provider process, for every resource, so finding it costs at most two refused calls per command run.", defaultImportBatchSize),
 				Optional:            true,
 				Validators:          []validator.Int64{int64validator.Between(1, 500)},
 			},
 			"delete_batch_size": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("Members per `delete_group_member` call. Defaults to `%d`, the documented cap; halved on 10005.", defaultDeleteBatchSize),
+				MarkdownDescription: fmt.Sprintf("Members per `delete_group_member` call, at most. Defaults to `%d`, the documented cap; halved on 10005, and the size found holds for the rest of the provider process.", defaultDeleteBatchSize),
 				Optional:            true,
 				Validators:          []validator.Int64{int64validator.Between(1, 500)},
 			},
@@ -179,10 +184,10 @@ func (p *tencentimProvider) Configure(ctx context.Context, req provider.Configur
 		return
 	}
 	data := &providerData{
-		client:          client,
-		importBatchSize: cfg.importBatchSize,
-		deleteBatchSize: cfg.deleteBatchSize,
-		maxParallel:     cfg.maxParallel,
+		client:      client,
+		importCap:   timapi.NewBatchCap(cfg.importBatchSize, timapi.ImportCaps),
+		deleteCap:   timapi.NewBatchCap(cfg.deleteBatchSize, timapi.DeleteCaps),
+		maxParallel: cfg.maxParallel,
 	}
 	p.configured.Store(data)
 	resp.DataSourceData = data
@@ -289,7 +294,7 @@ func resolveConfig(m providerModel, getenv func(string) string, resp *provider.C
 		}
 		c.client.RequestTimeout = d
 	}
-	c.client.RateLimit = float64(intOr(m.RateLimit, defaultRateLimit))
+	c.client.RateLimit = float64(intOr(m.RateLimit, 0)) // 0: each command's documented rate
 	c.client.TotalRateLimit = float64(intOr(m.TotalRateLimit, 0))
 	c.maxParallel = intOr(m.MaxParallelRequests, defaultMaxParallel)
 	c.client.MaxParallel = c.maxParallel

@@ -63,7 +63,12 @@ type testEnv struct {
 
 func newTestEnv(t *testing.T, accounts int) *testEnv {
 	t.Helper()
-	emu := emulator.New(emulator.Options{})
+	return newTestEnvWith(t, emulator.New(emulator.Options{}), accounts)
+}
+
+// newTestEnvWith seeds and serves emu.
+func newTestEnvWith(t *testing.T, emu *emulator.Emulator, accounts int) *testEnv {
+	t.Helper()
 	emu.AddApp(testAppID, testKey, testAdmin)
 	ids := []string{testOwner}
 	for i := 1; i <= accounts; i++ {

@@ -14,43 +14,33 @@ import (
 	"github.com/tencentim/terraform-provider-tencentim/internal/timapi"
 )
 
-// Group types as get_group_info reports them (new and legacy names).
-const (
-	groupTypeWork       = "Work"
-	groupTypePrivate    = "Private"
-	groupTypeCommunity  = "Community"
-	groupTypeAVChatRoom = "AVChatRoom"
-)
-
-func supportsAdmin(groupType string) bool {
-	return groupType != groupTypeWork && groupType != groupTypePrivate
-}
-
 // applyFailure is one user-facing error: what failed and what to do.
 type applyFailure struct {
 	summary, detail string
+	// perMember failures name members the server refused one by one; the
+	// rest of the apply goes on, since nothing is wrong with the other calls.
+	perMember bool
 }
 
 func (f applyFailure) Error() string { return f.summary + ": " + f.detail }
 
+// stopsApply: a failure that is not per-member stops new calls.
+func stopsApply(f applyFailure) bool { return !f.perMember }
+
 // reconciler applies one resource's declaration to one group.
 type reconciler struct {
-	client          *timapi.Client
-	groupID         string
-	importBatchSize atomic.Int64
-	deleteBatchSize atomic.Int64
-	parallel        int
-	now             func() time.Time
+	client *timapi.Client
+	// Shared by every resource of the provider process (see providerData).
+	importCap, deleteCap *timapi.BatchCap
+	groupID              string
+	parallel             int
 	// missingGroupIsDone makes removals from a group that no longer exists
 	// succeed: when destroying, a deleted group has no members left to remove.
 	missingGroupIsDone bool
 }
 
-func newReconciler(data *providerData, groupID string, now func() time.Time) *reconciler {
-	r := &reconciler{client: data.client, groupID: groupID, parallel: data.maxParallel, now: now}
-	r.importBatchSize.Store(int64(data.importBatchSize))
-	r.deleteBatchSize.Store(int64(data.deleteBatchSize))
-	return r
+func newReconciler(data *providerData, groupID string) *reconciler {
+	return &reconciler{client: data.client, importCap: data.importCap, deleteCap: data.deleteCap, groupID: groupID, parallel: data.maxParallel}
 }
 
 // liveGroup is the group and its members as read at the start of an apply.
@@ -66,10 +56,10 @@ func (r *reconciler) readGroup(ctx context.Context) (*liveGroup, error) {
 	if err != nil {
 		return nil, err
 	}
-	if info.Type == groupTypeAVChatRoom {
+	if info.Type == timapi.GroupTypeAVChatRoom {
 		return &liveGroup{info: info}, nil
 	}
-	list, err := r.client.GetGroupMembers(ctx, r.groupID, timapi.ListOptions{Community: info.Type == groupTypeCommunity})
+	list, err := r.client.GetGroupMembers(ctx, r.groupID, timapi.ListOptions{Community: info.Type == timapi.GroupTypeCommunity})
 	if err != nil {
 		return nil, err
 	}
@@ -90,22 +80,18 @@ func (r *reconciler) readGroup(ctx context.Context) (*liveGroup, error) {
 // would be surprising to find out halfway through an apply.
 func (r *reconciler) precheck(g *liveGroup, declared map[string]members.Declared) []applyFailure {
 	var out []applyFailure
-	if g.info.Type == groupTypeAVChatRoom {
-		return []applyFailure{{
-			"AVChatRoom groups have no member list",
-			fmt.Sprintf("Group %s is an AVChatRoom (audio-video) group: it keeps no member list, so its members cannot be managed. Remove this tencentim_group_members resource or point group_id at another group.", r.groupID),
-		}}
+	if g.info.Type == timapi.GroupTypeAVChatRoom {
+		return []applyFailure{{summary: "AVChatRoom groups have no member list", detail: fmt.Sprintf("Group %s is an AVChatRoom (audio-video) group: it keeps no member list, so its members cannot be managed. Remove this tencentim_group_members resource or point group_id at another group.", r.groupID)}}
+
 	}
 	if _, ok := declared[g.info.OwnerAccount]; ok && g.info.OwnerAccount != "" {
-		out = append(out, applyFailure{
-			"The group owner is declared as a member",
-			fmt.Sprintf("%q owns group %s. The owner is not a managed member: it can't be imported, removed or given another role here. Remove it from members (use change_group_owner to hand over ownership).", g.info.OwnerAccount, r.groupID),
-		})
+		out = append(out, applyFailure{summary: "The group owner is declared as a member", detail: fmt.Sprintf("%q owns group %s. The owner is not a managed member: it can't be imported, removed or given another role here. Remove it from members (use change_group_owner to hand over ownership).", g.info.OwnerAccount, r.groupID)})
 	}
 	var admins, tooEarly, future []string
-	now := r.now().Unix()
+	// The server judges join times by its own clock, strictly before now.
+	now := r.client.ServerTime().Unix()
 	for account, d := range declared {
-		if d.Role == members.RoleAdmin && !supportsAdmin(g.info.Type) {
+		if d.Role == members.RoleAdmin && !timapi.SupportsAdmin(g.info.Type) {
 			if l, ok := g.members[account]; !ok || l.Role != members.RoleAdmin {
 				admins = append(admins, account)
 			}
@@ -117,28 +103,19 @@ func (r *reconciler) precheck(g *liveGroup, declared map[string]members.Declared
 			switch {
 			case d.JoinTime <= g.info.CreateTime:
 				tooEarly = append(tooEarly, account)
-			case d.JoinTime > now:
+			case d.JoinTime >= now:
 				future = append(future, account)
 			}
 		}
 	}
 	if len(admins) > 0 {
-		out = append(out, applyFailure{
-			"Admin role not supported by this group type",
-			fmt.Sprintf("Group %s is a %s group, which has no Admin role. Set role = \"Member\" (or omit it) for: %s.", r.groupID, g.info.Type, listAccounts(admins)),
-		})
+		out = append(out, applyFailure{summary: "Admin role not supported by this group type", detail: fmt.Sprintf("Group %s is a %s group, which has no Admin role. Set role = \"Member\" (or omit it) for: %s.", r.groupID, g.info.Type, listAccounts(admins))})
 	}
 	if len(tooEarly) > 0 {
-		out = append(out, applyFailure{
-			"join_time before the group was created",
-			fmt.Sprintf("Group %s was created at %d (%s); a member can only be imported with a later join_time. Fix join_time for: %s.", r.groupID, g.info.CreateTime, time.Unix(g.info.CreateTime, 0).UTC().Format(time.RFC3339), listAccounts(tooEarly)),
-		})
+		out = append(out, applyFailure{summary: "join_time before the group was created", detail: fmt.Sprintf("Group %s was created at %d (%s); a member can only be imported with a later join_time. Fix join_time for: %s.", r.groupID, g.info.CreateTime, time.Unix(g.info.CreateTime, 0).UTC().Format(time.RFC3339), listAccounts(tooEarly))})
 	}
 	if len(future) > 0 {
-		out = append(out, applyFailure{
-			"join_time in the future",
-			fmt.Sprintf("A member's join_time must not be after now (%d). Fix join_time for: %s.", now, listAccounts(future)),
-		})
+		out = append(out, applyFailure{summary: "join_time in the future", detail: fmt.Sprintf("A member's join_time must be before the server's current time (%d, %s). Fix join_time for: %s.", now, time.Unix(now, 0).UTC().Format(time.RFC3339), listAccounts(future))})
 	}
 	return out
 }
@@ -149,6 +126,10 @@ type serverState struct {
 	mu        sync.Mutex
 	members   map[string]members.Live
 	uncertain []string // imported as "already a member" without having been seen: role and join time unknown
+	// missing are declared accounts the app does not have, found batch by
+	// batch and reported once, with how the server answered them.
+	missing    []string
+	missingHow string
 }
 
 func (s *serverState) remove(accounts []string) {
@@ -192,26 +173,27 @@ func (r *reconciler) apply(ctx context.Context, g *liveGroup, changes members.Ch
 		}
 	}
 
+	importBatch := func(ctx context.Context, batch []members.Import) (bool, []applyFailure) {
+		return r.importBatch(ctx, batch, state)
+	}
 	pool := newTaskPool(ctx, r.parallel)
-	for _, batch := range members.Batches(changes.Remove, int(r.deleteBatchSize.Load())) {
-		pool.submit(func(ctx context.Context) []applyFailure { return r.deleteBatch(ctx, batch, state) })
-	}
-	for _, batch := range members.Batches(first, int(r.importBatchSize.Load())) {
-		pool.submit(func(ctx context.Context) []applyFailure { return r.importBatch(ctx, batch, state) })
-	}
+	runBatches(pool, r.deleteCap, changes.Remove, func(ctx context.Context, batch []string) (bool, []applyFailure) {
+		return r.deleteBatch(ctx, batch, state)
+	})
+	runBatches(pool, r.importCap, first, importBatch)
 	for _, rc := range changes.RoleChanges {
 		pool.submit(func(ctx context.Context) []applyFailure { return r.changeRole(ctx, rc, state) })
 	}
 	failures := pool.wait()
 
 	// A rejoin's import must follow its removal, so it waits for the pool.
-	if len(failures) == 0 && len(rejoinImports) > 0 {
+	if !slices.ContainsFunc(failures, stopsApply) && len(rejoinImports) > 0 {
 		pool = newTaskPool(ctx, r.parallel)
-		for _, batch := range members.Batches(rejoinImports, int(r.importBatchSize.Load())) {
-			pool.submit(func(ctx context.Context) []applyFailure { return r.importBatch(ctx, batch, state) })
-		}
+		runBatches(pool, r.importCap, rejoinImports, importBatch)
 		failures = pool.wait()
 	}
+
+	failures = append(failures, r.missingAccountsFailure(state)...)
 
 	if len(state.uncertain) > 0 {
 		// Someone added these members between our read and our import; read
@@ -270,7 +252,47 @@ func (r *reconciler) defaultJoinTime(ctx context.Context, createTime int64) (int
 	}
 }
 
-func (r *reconciler) importBatch(ctx context.Context, batch []members.Import, state *serverState) []applyFailure {
+// runBatches sends items in batches of the cap's current size, as tasks of
+// pool. A batch refused as too large goes back to the queue and is sent
+// again at the lowered size; while the size is unconfirmed, one batch is in
+// flight at a time.
+func runBatches[T any](pool *taskPool, limit *timapi.BatchCap, items []T, send func(context.Context, []T) (refused bool, failures []applyFailure)) {
+	if len(items) == 0 {
+		return
+	}
+	queue := members.NewQueue(items)
+	size, _ := limit.Size()
+	for range min(pool.parallel(), (len(items)+size-1)/size) {
+		pool.submit(func(ctx context.Context) []applyFailure {
+			for !pool.failed.Load() && ctx.Err() == nil {
+				unlock := limit.Probe()
+				size, _ := limit.Size()
+				batch := queue.Take(size)
+				if batch == nil {
+					unlock()
+					return nil
+				}
+				refused, failures := send(ctx, batch)
+				switch {
+				case refused:
+					limit.Refused(len(batch))
+					queue.GiveBack(batch)
+				case len(failures) == 0:
+					limit.Accepted(len(batch))
+				}
+				unlock()
+				if pool.record(failures) {
+					return nil
+				}
+			}
+			return nil
+		})
+	}
+}
+
+// importBatch imports one batch. It reports refused when the server's
+// per-request cap is below the batch's size (10005).
+func (r *reconciler) importBatch(ctx context.Context, batch []members.Import, state *serverState) (refused bool, failures []applyFailure) {
 	req := make([]timapi.ImportMember, len(batch))
 	byAccount := make(map[string]members.Import, len(batch))
 	for i, m := range batch {
@@ -283,18 +305,16 @@ func (r *reconciler) importBatch(ctx context.Context, batch []members.Import, st
 	results, err := r.client.ImportGroupMembers(ctx, r.groupID, req)
 	switch {
 	case timapi.IsTooManyAccounts(err) && len(batch) > 1:
-		// The server's cap is lower than ours: halve, remember, retry.
-		half := len(batch) / 2
-		shrink(&r.importBatchSize, int64(half))
-		return append(r.importBatch(ctx, batch[:half], state), r.importBatch(ctx, batch[half:], state)...)
-	case apiCode(err) == codeAccountMissing:
-		return r.importWithoutMissing(ctx, batch, state, err)
+		return true, nil
+	case apiCode(err) == codeAccountMissing, apiCode(err) == codeInvalidParameter:
+		// Servers that refuse the whole request over missing accounts (10019,
+		// or a plain 10004 that names nobody) leave it to us to find them.
+		return false, r.importWithoutMissing(ctx, batch, state, err)
 	case err != nil:
-		return []applyFailure{r.callFailure("import_group_member", err, accountsOf(batch))}
+		return false, []applyFailure{r.callFailure("import_group_member", err, accountsOf(batch))}
 	}
 	var failed []string
 	state.mu.Lock()
-	defer state.mu.Unlock()
 	for _, res := range results {
 		m, ok := byAccount[res.Account]
 		if !ok {
@@ -312,22 +332,40 @@ func (r *reconciler) importBatch(ctx context.Context, batch []members.Import, st
 			failed = append(failed, m.Account)
 		}
 	}
+	state.mu.Unlock()
 	if len(failed) == 0 {
-		return nil
+		return false, nil
 	}
 	slices.Sort(failed)
-	return []applyFailure{{
-		fmt.Sprintf("%d members could not be imported into group %s", len(failed), r.groupID),
-		fmt.Sprintf("import_group_member reported Result 0 (failed) for: %s.\n\nLikely causes: the account does not exist in the app (import it first, e.g. with multiaccount_import), its join_time is outside the group's lifetime (after the group's creation and not in the future), or the group is full. The other members were imported; run apply again after fixing these.", listAccounts(failed)),
-	}}
+	// Result 0 does not say why; a missing account is the usual reason, and
+	// the only one the user fixes outside this resource, so name those apart.
+	missing, checkErr := r.missingAccounts(ctx, failed)
+	var others []string
+	for _, a := range failed {
+		if !missing[a] {
+			others = append(others, a)
+		}
+	}
+	state.addMissing("import_group_member answered Result 0 (failed) for them", failed, missing)
+	if len(others) > 0 {
+		causes := "its join_time is outside the group's lifetime (after the group's creation and before the server's current time), or the group is full"
+		if checkErr != nil {
+			causes = "the account does not exist in the app (account_check to find out failed too: " + checkErr.Error() + "), " + causes
+		}
+		failures = append(failures, applyFailure{
+			perMember: true,
+			summary:   fmt.Sprintf("%d members could not be imported into group %s", len(others), r.groupID),
+			detail:    fmt.Sprintf("import_group_member reported Result 0 (failed) for: %s.\n\nLikely causes: %s. The other members were imported; run apply again after fixing these.", listAccounts(others), causes),
+		})
+	}
+	return false, failures
 }
 
-// importWithoutMissing handles a request-level 10019: it finds which accounts
-// do not exist, imports the others and reports the missing ones by name.
-func (r *reconciler) importWithoutMissing(ctx context.Context, batch []members.Import, state *serverState, importErr error) []applyFailure {
-	statuses, err := r.client.AccountCheck(ctx, accountsOf(batch))
+// missingAccounts returns which of accounts do not exist in the app.
+func (r *reconciler) missingAccounts(ctx context.Context, accounts []string) (map[string]bool, error) {
+	statuses, err := r.client.AccountCheck(ctx, accounts)
 	if err != nil {
-		return []applyFailure{r.callFailure("import_group_member", importErr, accountsOf(batch))}
+		return nil, err
 	}
 	missing := make(map[string]bool)
 	for _, s := range statuses {
@@ -335,42 +373,90 @@ func (r *reconciler) importWithoutMissing(ctx context.Context, batch []members.I
 			missing[s.UserID] = true
 		}
 	}
-	if len(missing) == 0 {
-		return []applyFailure{r.callFailure("import_group_member", importErr, accountsOf(batch))}
+	return missing, nil
+}
+
+// addMissing records which of batch are missing accounts.
+func (s *serverState) addMissing(how string, batch []string, missing map[string]bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, a := range batch {
+		if missing[a] {
+			s.missing = append(s.missing, a)
+			s.missingHow = how
+		}
+	}
+}
+
+// missingAccountsFailure is one error naming every missing account.
+func (r *reconciler) missingAccountsFailure(s *serverState) []applyFailure {
+	if len(s.missing) == 0 {
+		return nil
+	}
+	names := slices.Sorted(slices.Values(s.missing))
+	return []applyFailure{{
+		perMember: true,
+		summary:   fmt.Sprintf("%s not exist in the app", plural(len(names), "account does", "accounts do")),
+		detail: fmt.Sprintf("They cannot join group %s (%s; account_check confirms they were never imported): %s.\n\nImport these accounts into the app first (account_import / multiaccount_import, or a tencentim_accounts resource), or remove them from members. The other declared members were imported.", r.groupID, s.missingHow, listAccounts(names)),
+	}}
+}
+
+// plural is "1 thing" or "n things".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// importWithoutMissing handles an import refused as a whole (10019 or
+// 10004): it finds which accounts do not exist, imports the others and
+// reports the missing ones by name.
+func (r *reconciler) importWithoutMissing(ctx context.Context, batch []members.Import, state *serverState, importErr error) []applyFailure {
+	accounts := accountsOf(batch)
+	missing, err := r.missingAccounts(ctx, accounts)
+	if err != nil || len(missing) == 0 {
+		f := r.callFailure("import_group_member", importErr, accounts)
+		if apiCode(importErr) == codeInvalidParameter && len(batch) > 1 {
+			f.detail += fmt.Sprintf("\n\nEvery account in the request exists, so the server may accept fewer members per request than the %d sent: set the provider's import_batch_size lower (Tencent has documented 300, 100 and 20).", len(batch))
+		}
+		return []applyFailure{f}
 	}
 	var rest []members.Import
-	var names []string
 	for _, m := range batch {
-		if missing[m.Account] {
-			names = append(names, m.Account)
-		} else {
+		if !missing[m.Account] {
 			rest = append(rest, m)
 		}
 	}
 	var failures []applyFailure
 	if len(rest) > 0 {
-		failures = r.importBatch(ctx, rest, state)
+		refused, fs := r.importBatch(ctx, rest, state)
+		if refused {
+			fs = append(fs, r.callFailure("import_group_member", fmt.Errorf("the server refused %d members as too many for one request after accepting a larger batch", len(rest)), accountsOf(rest)))
+		}
+		failures = fs
 	}
-	slices.Sort(names)
-	return append(failures, applyFailure{
-		fmt.Sprintf("%d accounts do not exist in the app", len(names)),
-		fmt.Sprintf("import_group_member refused them for group %s (error 10019): %s.\n\nImport these accounts into the app first (account_import / multiaccount_import, or a tencentim_accounts resource), or remove them from members.", r.groupID, listAccounts(names)),
-	})
+	state.addMissing(fmt.Sprintf("import_group_member refused the whole request with error %d", apiCode(importErr)), accounts, missing)
+	return failures
 }
 
-func (r *reconciler) deleteBatch(ctx context.Context, batch []string, state *serverState) []applyFailure {
+func (r *reconciler) deleteBatch(ctx context.Context, batch []string, state *serverState) (refused bool, failures []applyFailure) {
 	err := r.client.DeleteGroupMembers(ctx, r.groupID, batch)
 	switch {
 	case timapi.IsTooManyAccounts(err) && len(batch) > 1:
-		half := len(batch) / 2
-		shrink(&r.deleteBatchSize, int64(half))
-		return append(r.deleteBatch(ctx, batch[:half], state), r.deleteBatch(ctx, batch[half:], state)...)
+		return true, nil
 	case timapi.IsNotFound(err) && r.missingGroupIsDone:
 	case err != nil:
-		return []applyFailure{r.callFailure("delete_group_member", err, batch)}
+		f := r.callFailure("delete_group_member", err, batch)
+		if apiCode(err) == codeInvalidParameter && len(batch) > 1 {
+			// delete_group_member documents no 10005, so a lowered cap would
+			// most likely be answered like this.
+			f.detail += fmt.Sprintf("\n\nThe server may accept fewer accounts per request than the %d sent: set the provider's delete_batch_size lower.", len(batch))
+		}
+		return false, []applyFailure{f}
 	}
 	state.remove(batch)
-	return nil
+	return false, nil
 }
 
 func (r *reconciler) changeRole(ctx context.Context, rc members.RoleChange, state *serverState) []applyFailure {
@@ -384,6 +470,10 @@ func (r *reconciler) changeRole(ctx context.Context, rc members.RoleChange, stat
 	state.mu.Unlock()
 	return nil
 }
+
+// rateLimitedAdvice is what to do when rate-limit answers outlasted the
+// retries, for every resource.
+const rateLimitedAdvice = "The server kept answering that requests are too frequent, although the provider lowered its rate each time. Check the app's API limits in the console (another client may be using the quota), lower the provider's rate_limit, then run apply again."
 
 // callFailure turns an API error into a message that names the call, the
 // code, the group, the accounts and what to do.
@@ -403,22 +493,13 @@ func (r *reconciler) callFailure(command string, err error, accounts []string) a
 	case timapi.IsNotFound(err):
 		advice = fmt.Sprintf("Group %s does not exist (any more). Check group_id and that the provider's sdkappid and region are the app's.", r.groupID)
 	case timapi.IsRateLimited(err):
-		advice = "The server kept answering that requests are too frequent, beyond the retry budget. Lower the provider's rate_limit or max_parallel_requests, or raise max_retries, then run apply again."
+		advice = rateLimitedAdvice
 	}
 	summary := fmt.Sprintf("%s failed for group %s", command, r.groupID)
 	if timapi.IsAuth(err) {
 		summary = "Authentication failed: " + summary
 	}
-	return applyFailure{summary, fmt.Sprintf("%v.%s\n\n%s", err, what, advice)}
-}
-
-func shrink(size *atomic.Int64, to int64) {
-	for {
-		cur := size.Load()
-		if to >= cur || size.CompareAndSwap(cur, to) {
-			return
-		}
-	}
+	return applyFailure{summary: summary, detail: fmt.Sprintf("%v.%s\n\n%s", err, what, advice)}
 }
 
 func accountsOf(batch []members.Import) []string {
@@ -454,11 +535,13 @@ func newTaskPool(ctx context.Context, parallel int) *taskPool {
 	return &taskPool{ctx: ctx, sem: make(chan struct{}, max(parallel, 1))}
 }
 
+func (p *taskPool) parallel() int { return cap(p.sem) }
+
 func (p *taskPool) submit(task func(context.Context) []applyFailure) {
 	select {
 	case p.sem <- struct{}{}:
 	case <-p.ctx.Done():
-		p.record([]applyFailure{{"Interrupted", fmt.Sprintf("%v; not every call was made. Run apply again: the state records what was applied.", p.ctx.Err())}})
+		p.record([]applyFailure{{summary: "Interrupted", detail: fmt.Sprintf("%v; not every call was made. Run apply again: the state records what was applied.", p.ctx.Err())}})
 		return
 	}
 	if p.failed.Load() {
@@ -472,14 +555,20 @@ func (p *taskPool) submit(task func(context.Context) []applyFailure) {
 	}()
 }
 
-func (p *taskPool) record(f []applyFailure) {
+// record keeps f and reports whether it stops the pool: any failure that is
+// not per-member does.
+func (p *taskPool) record(f []applyFailure) (stops bool) {
 	if len(f) == 0 {
-		return
+		return false
 	}
-	p.failed.Store(true)
+	stops = slices.ContainsFunc(f, stopsApply)
+	if stops {
+		p.failed.Store(true)
+	}
 	p.mu.Lock()
 	p.failures = append(p.failures, f...)
 	p.mu.Unlock()
+	return stops
 }
 
 func (p *taskPool) wait() []applyFailure {
@@ -506,9 +595,12 @@ func dedupeInterrupted(in []applyFailure) []applyFailure {
 	return out
 }
 
-// codeAccountMissing is the request-level "account does not exist" code that
-// some servers answer import_group_member with instead of Result 0.
-const codeAccountMissing = 10019
+// API codes the engine acts on: the request-level "account does not exist"
+// that the 2018 docs list for import_group_member, and "invalid parameter".
+const (
+	codeAccountMissing   = 10019
+	codeInvalidParameter = 10004
+)
 
 func apiCode(err error) int {
 	var apiErr *timapi.APIError

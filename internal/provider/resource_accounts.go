@@ -235,10 +235,7 @@ func (r *accountsResource) importAccounts(ctx context.Context, accounts map[stri
 	}
 	tflog.Debug(ctx, "imported accounts", map[string]any{"imported": len(imported), "rejected": len(rejected)})
 	if len(rejected) > 0 {
-		failures = append(failures, applyFailure{
-			fmt.Sprintf("%d accounts could not be imported", len(rejected)),
-			fmt.Sprintf("multiaccount_import listed these accounts in FailAccounts: %s.\n\nThe server refused them without a reason. Check that each UserID is at most 32 bytes of printable ASCII and that the app's account quota (100 accounts on the trial edition) is not used up, then run apply again. The other accounts were imported.", listAccounts(rejected)),
-		})
+		failures = append(failures, applyFailure{summary: fmt.Sprintf("%d accounts could not be imported", len(rejected)), detail: fmt.Sprintf("multiaccount_import listed these accounts in FailAccounts: %s.\n\nThe server refused them without a reason. Check that each UserID is at most 32 bytes of printable ASCII and that the app's account quota (100 accounts on the trial edition) is not used up, then run apply again. The other accounts were imported.", listAccounts(rejected))})
 	}
 	return imported, failures
 }
@@ -277,10 +274,7 @@ func (r *accountsResource) deleteAccounts(ctx context.Context, ids []string) ([]
 		}
 	}
 	if len(refused) > 0 {
-		failures = append(failures, applyFailure{
-			fmt.Sprintf("%d accounts could not be deleted", len(refused)),
-			fmt.Sprintf("account_delete reported per-account errors: %s.\n\nThese accounts stay in the state, so the next apply tries again. If deletion is not allowed for this app (error 71000), enable account deletion in the console or set delete_on_remove = false.", listAccounts(codes)),
-		})
+		failures = append(failures, applyFailure{summary: fmt.Sprintf("%d accounts could not be deleted", len(refused)), detail: fmt.Sprintf("account_delete reported per-account errors: %s.\n\nThese accounts stay in the state, so the next apply tries again. If deletion is not allowed for this app (error 71000), enable account deletion in the console or set delete_on_remove = false.", listAccounts(codes))})
 	}
 	return gone, failures
 }
@@ -371,10 +365,8 @@ func (r *accountsResource) checkAccounts(ctx context.Context, ids []string) ([]s
 		}
 	}
 	if len(problems) > 0 {
-		return nil, []applyFailure{{
-			fmt.Sprintf("account_check failed for %d accounts", len(problems)),
-			fmt.Sprintf("account_check could not tell whether these accounts exist: %s.\n\nNothing was changed. Run the command again; if the errors persist, check the accounts in the console.", listAccounts(problems)),
-		}}
+		return nil, []applyFailure{{summary: fmt.Sprintf("account_check failed for %d accounts", len(problems)), detail: fmt.Sprintf("account_check could not tell whether these accounts exist: %s.\n\nNothing was changed. Run the command again; if the errors persist, check the accounts in the console.", listAccounts(problems))}}
+
 	}
 	return missing, nil
 }
@@ -529,7 +521,7 @@ func accountsFailure(command string, err error, accounts []string) applyFailure 
 	case timapi.IsAuth(err):
 		advice = timapi.AuthHint(err)
 	case timapi.IsRateLimited(err):
-		advice = "The server kept answering that requests are too frequent, beyond the retry budget. Lower the provider's rate_limit or raise max_retries, then run apply again."
+		advice = rateLimitedAdvice
 	case code == 71000:
 		advice = "This app does not allow deleting accounts. Enable account deletion in the console (only trial apps allow it by default), or set delete_on_remove = false to keep the accounts."
 	case code == 70398:
@@ -539,10 +531,8 @@ func accountsFailure(command string, err error, accounts []string) applyFailure 
 	case code == 70402:
 		advice = "The server refused a parameter: check that every UserID is at most 32 bytes of printable ASCII and that nick and face_url are valid."
 	}
-	return applyFailure{
-		fmt.Sprintf("%s failed for %d accounts", command, len(accounts)),
-		fmt.Sprintf("%v. Accounts in the failed request: %s.\n\n%s", err, listAccounts(accounts), advice),
-	}
+	return applyFailure{summary: fmt.Sprintf("%s failed for %d accounts", command, len(accounts)), detail: fmt.Sprintf("%v. Accounts in the failed request: %s.\n\n%s", err, listAccounts(accounts), advice)}
+
 }
 
 // userIDProblem says what is wrong with a UserID, or returns "".

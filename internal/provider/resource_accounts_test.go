@@ -112,6 +112,8 @@ func bulkAccounts(from, to int) []string {
 
 func TestAccAccounts_lifecycle(t *testing.T) {
 	env := newTestEnv(t, 0)
+	// account_delete on a paid plan needs the console switch.
+	env.emu.UpdateSettings(func(s *emulator.Settings) { s.AccountDeleteEnabled = true })
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactories,
 		CheckDestroy: func(*terraform.State) error {
@@ -208,6 +210,8 @@ func TestAccAccounts_lifecycle(t *testing.T) {
 
 func TestAccAccounts_drift(t *testing.T) {
 	env := newTestEnv(t, 0)
+	// Only trial apps may import a deleted UserID again.
+	env.emu.UpdateSettings(func(s *emulator.Settings) { s.Plan = emulator.PlanTrial })
 	config := env.accountsConfig(false, 0, `alice`, `bob`, `carol`)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactories,
@@ -290,6 +294,7 @@ resource "tencentim_accounts" "test" {
 
 func TestAccAccounts_failures(t *testing.T) {
 	env := newTestEnv(t, 0)
+	env.emu.UpdateSettings(func(s *emulator.Settings) { s.AccountDeleteEnabled = true })
 	config := env.accountsConfig(true, 150)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactories,

@@ -32,9 +32,13 @@ var (
 	_ resource.ResourceWithValidateConfig = (*groupResource)(nil)
 )
 
-// Group types, new names first, then the legacy aliases (Private = Work,
-// ChatRoom = Meeting).
-var groupTypes = []string{"Work", "Public", "Meeting", "Community", "AVChatRoom", "Private", "ChatRoom"}
+// Group types a configuration may name: the client SDK names first, as the
+// console and SDK docs use them, then the REST names (Private = Work,
+// ChatRoom = Meeting), which are what is sent.
+var groupTypes = []string{
+	timapi.GroupTypeWork, timapi.GroupTypePublic, timapi.GroupTypeMeeting, timapi.GroupTypeCommunity, timapi.GroupTypeAVChatRoom,
+	timapi.GroupTypePrivate, timapi.GroupTypeChatRoom,
+}
 
 var applyJoinOptions = []string{"FreeAccess", "NeedPermission", "DisableApply"}
 
@@ -72,17 +76,6 @@ type groupResourceModel struct {
 	CreateTime      types.Int64  `tfsdk:"create_time"`
 }
 
-// canonicalType maps the legacy names to the current ones.
-func canonicalType(t string) string {
-	switch t {
-	case "Private":
-		return "Work"
-	case "ChatRoom":
-		return "Meeting"
-	}
-	return t
-}
-
 func (r *groupResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_group"
 }
@@ -114,16 +107,17 @@ func (r *groupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 				},
 			},
 			"type": schema.StringAttribute{
-				MarkdownDescription: "The group type: `" + strings.Join(groupTypes[:5], "`, `") + "`, or the legacy names `Private` (= `Work`) and `ChatRoom` (= `Meeting`). " +
-					"Changing it replaces the group, except between a type and its legacy name.",
+				MarkdownDescription: "The group type: `" + strings.Join(groupTypes[:5], "`, `") + "`, or their REST API names `Private` (= `Work`) and `ChatRoom` (= `Meeting`). " +
+					"The REST name is what is sent to the API and what it reports; the state keeps the name you wrote, so neither spelling shows a diff. " +
+					"Changing it replaces the group, except between a type's two names.",
 				Required:   true,
 				Validators: []validator.String{stringvalidator.OneOf(groupTypes...)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(
 					func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
-						resp.RequiresReplace = canonicalType(req.StateValue.ValueString()) != canonicalType(req.PlanValue.ValueString())
+						resp.RequiresReplace = !timapi.SameGroupType(req.StateValue.ValueString(), req.PlanValue.ValueString())
 					},
-					"Changing the type replaces the group (a type and its legacy name are the same type).",
-					"Changing the type replaces the group (a type and its legacy name are the same type).",
+					"Changing the type replaces the group (Work and Private, Meeting and ChatRoom are the same type).",
+					"Changing the type replaces the group (Work and Private, Meeting and ChatRoom are the same type).",
 				)},
 			},
 			"name": schema.StringAttribute{
@@ -219,13 +213,13 @@ func (r *groupResource) ValidateConfig(ctx context.Context, req resource.Validat
 		return
 	}
 	typ := m.Type.ValueString()
-	switch canonicalType(typ) {
-	case "Work":
+	switch timapi.RESTGroupType(typ) {
+	case timapi.GroupTypePrivate:
 		if !m.ApplyJoinOption.IsNull() {
 			resp.Diagnostics.AddAttributeError(path.Root("apply_join_option"), "apply_join_option is not available for Work groups",
 				fmt.Sprintf("%s groups take invited members only, so nobody can apply to join them. Remove apply_join_option, or use another type such as Public.", typ))
 		}
-	case "AVChatRoom":
+	case timapi.GroupTypeAVChatRoom:
 		if !m.MaxMemberCount.IsNull() {
 			resp.Diagnostics.AddAttributeError(path.Root("max_member_count"), "max_member_count is not available for AVChatRoom groups",
 				"AVChatRoom groups keep no member list and have no member limit. Remove max_member_count.")
@@ -235,7 +229,7 @@ func (r *groupResource) ValidateConfig(ctx context.Context, req resource.Validat
 				"Setting create_time creates the group with import_group, which does not support AVChatRoom groups. Remove create_time.")
 		}
 	}
-	if canonicalType(typ) != "Community" && !m.MaxMemberCount.IsNull() && !m.MaxMemberCount.IsUnknown() && m.MaxMemberCount.ValueInt64() > maxMembersOtherGroups {
+	if timapi.RESTGroupType(typ) != timapi.GroupTypeCommunity && !m.MaxMemberCount.IsNull() && !m.MaxMemberCount.IsUnknown() && m.MaxMemberCount.ValueInt64() > maxMembersOtherGroups {
 		resp.Diagnostics.AddAttributeError(path.Root("max_member_count"), "max_member_count too large",
 			fmt.Sprintf("max_member_count is %d; %s groups hold at most %d members (Community groups up to %d). Lower it or use a Community group.",
 				m.MaxMemberCount.ValueInt64(), typ, maxMembersOtherGroups, maxMembersCommunity))
@@ -270,7 +264,7 @@ func (r *groupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 // customGroupIDProblem applies the documented custom-ID rules for a group
 // of type typ, or returns "".
 func customGroupIDProblem(id, typ string) string {
-	if canonicalType(typ) == "Community" {
+	if timapi.RESTGroupType(typ) == timapi.GroupTypeCommunity {
 		if !strings.HasPrefix(id, customCommunityPrefix) || len(id) == len(customCommunityPrefix) {
 			return fmt.Sprintf("group_id %q is not a valid Community group ID: custom IDs of Community groups must start with %q followed by at least one character, such as \"@TGS#_oncall\". Fix group_id, or omit it to let the server generate one.", id, customCommunityPrefix)
 		}
@@ -361,7 +355,7 @@ func (r *groupResource) Create(ctx context.Context, req resource.CreateRequest, 
 // keeps the name in priorType, so it does not look like a change.
 func modelFromInfo(info *timapi.GroupInfo, priorType types.String) groupResourceModel {
 	typ := info.Type
-	if hasValue(priorType) && canonicalType(priorType.ValueString()) == canonicalType(typ) {
+	if hasValue(priorType) && timapi.SameGroupType(priorType.ValueString(), typ) {
 		typ = priorType.ValueString()
 	}
 	return groupResourceModel{
@@ -503,7 +497,7 @@ func groupFailure(command, groupID string, err error) (summary, detail string) {
 	case timapi.IsAuth(err):
 		advice = timapi.AuthHint(err)
 	case timapi.IsRateLimited(err):
-		advice = "The server kept answering that requests are too frequent, beyond the retry budget. Lower the provider's rate_limit or raise max_retries, then run apply again."
+		advice = rateLimitedAdvice
 	case code == 10021:
 		advice = fmt.Sprintf("Group ID %s is already used by another group. Choose another group_id, or omit it to let the server generate one.", shown)
 	case code == 10025:

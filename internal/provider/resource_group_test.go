@@ -156,7 +156,7 @@ func TestAccGroup_lifecycle(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					calls(env, map[string]int{"destroy_group": 1, "create_group": 1}),
 					checkFunc(func() error {
-						if g, _ := env.emu.GroupInfo(testAppID, "team-eng"); g.Type != "Meeting" || g.Owner != "user0002" {
+						if g, _ := env.emu.GroupInfo(testAppID, "team-eng"); g.Type != "ChatRoom" || g.Owner != "user0002" {
 							return fmt.Errorf("group %+v", g)
 						}
 						return nil

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -66,9 +67,11 @@ func (c *Client) Call(ctx context.Context, service, command string, req, resp an
 		},
 		RetryWaitMin: c.retryWaitMin,
 		RetryWaitMax: c.retryWaitMax,
-		RetryMax:     c.maxRetries,
-		CheckRetry:   st.checkRetry,
-		Backoff:      st.backoff,
+		// checkRetry keeps the budgets: max_retries for failures, the
+		// context's deadline for rate-limit answers.
+		RetryMax:   math.MaxInt32,
+		CheckRetry: st.checkRetry,
+		Backoff:    st.backoff,
 		ErrorHandler: func(resp *http.Response, _ error, _ int) (*http.Response, error) {
 			if resp != nil {
 				resp.Body.Close()
@@ -97,10 +100,18 @@ type attempts struct {
 	ctx     context.Context
 	command string
 
-	n       int // attempts sent
-	start   time.Time
-	outcome outcome // of the latest attempt
+	n         int // attempts sent
+	retries   int // retries after failures other than rate-limit answers
+	throttles int // rate-limit answers
+	first     time.Time
+	start     time.Time
+	epoch     uint64  // the limiter's epoch when the latest attempt was sent
+	outcome   outcome // of the latest attempt
 }
+
+// throttleBudget bounds rate-limit retries when the caller's context has no
+// deadline of its own.
+const throttleBudget = 10 * time.Minute
 
 type outcome struct {
 	ctxErr    error  // the caller's context ended
@@ -109,6 +120,7 @@ type outcome struct {
 	status    int    // HTTP status
 	body      []byte
 	envErr    error // DecodeEnvelope's verdict on body (without payload)
+	throttled bool  // a rate-limit answer (API code or HTTP 429)
 }
 
 type limiterError struct{ err error }
@@ -121,8 +133,14 @@ func (e *limiterError) Unwrap() error { return e.err }
 // by the request timeout.
 func (a *attempts) RoundTrip(req *http.Request) (*http.Response, error) {
 	a.start = time.Time{}
+	if a.first.IsZero() {
+		a.first = time.Now()
+	}
 	ctx := req.Context()
-	err := a.c.limiter(a.command).Wait(ctx)
+	var err error
+	if l := a.c.limiter(a.command); l != nil {
+		a.epoch, err = l.wait(ctx)
+	}
 	if err == nil && a.c.total != nil {
 		err = a.c.total.Wait(ctx)
 	}
@@ -217,15 +235,37 @@ func (a *attempts) checkRetry(ctx context.Context, resp *http.Response, err erro
 		o.envErr = checkEnvelope(a.command, o.body)
 		var apiErr *APIError
 		retry = errors.As(o.envErr, &apiErr) && IsRetryableCode(apiErr.Code)
+		o.throttled = retry && IsRateLimited(o.envErr)
 	default:
 		retry = o.status == http.StatusTooManyRequests || (o.status >= 500 && o.status != http.StatusNotImplemented)
+		o.throttled = o.status == http.StatusTooManyRequests
 	}
 	a.outcome = o
 	a.logAttempt()
 	if o.ctxErr != nil {
 		return false, o.ctxErr
 	}
-	return retry, nil
+	if resp != nil {
+		if l := a.c.limiter(a.command); l != nil {
+			if o.throttled {
+				l.throttled(a.epoch)
+			} else {
+				l.succeeded()
+			}
+		}
+	}
+	if !retry {
+		return false, nil
+	}
+	if o.throttled {
+		// Rate-limit answers say nothing is wrong with the request: they are
+		// retried, at the lowered rate, for as long as the operation may take.
+		a.throttles++
+		_, hasDeadline := ctx.Deadline()
+		return hasDeadline || time.Since(a.first) < throttleBudget, nil
+	}
+	a.retries++
+	return a.retries <= a.c.maxRetries, nil
 }
 
 // contextEnded is the outcome when the caller's context (or the rate
@@ -266,8 +306,18 @@ func (a *attempts) transportError(err error) error {
 // backoff is exponential with equal jitter: a random wait between half and
 // all of min·2^attempt, capped at max. A 429 or 503 with Retry-After waits as
 // told, up to maxRetryAfter.
-func (a *attempts) backoff(lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
-	wait := expBackoff(lo, hi, attempt)
+func (a *attempts) backoff(lo, hi time.Duration, _ int, resp *http.Response) time.Duration {
+	var wait time.Duration
+	switch {
+	case !a.outcome.throttled:
+		wait = expBackoff(lo, hi, a.retries-1)
+	case a.c.limiter(a.command) == nil:
+		wait = expBackoff(lo, hi, a.throttles-1)
+	default:
+		// The lowered rate paces the retry; a little jitter keeps the
+		// requests that were throttled together from returning together.
+		wait = rand.N(lo/4 + 1)
+	}
 	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
 		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), a.c.now()); ok {
 			wait = min(d, maxRetryAfter)
@@ -276,7 +326,14 @@ func (a *attempts) backoff(lo, hi time.Duration, attempt int, resp *http.Respons
 	if a.c.logger != nil {
 		fields := a.fields()
 		fields["wait_ms"] = wait.Milliseconds()
-		fields["retries_left"] = a.c.maxRetries - attempt
+		if a.outcome.throttled {
+			fields["throttled"] = a.throttles
+			if l := a.c.limiter(a.command); l != nil {
+				fields["rate_per_s"] = l.Rate()
+			}
+		} else {
+			fields["retries_left"] = a.c.maxRetries - a.retries
+		}
 		a.c.logger.Warn(a.ctx, "Tencent IM API call failed, retrying", fields)
 	}
 	return wait

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-cleanhttp"
@@ -39,7 +40,7 @@ type Config struct {
 
 	MaxRetries     int           // retries after the first attempt; default 5, negative means none
 	RequestTimeout time.Duration // per attempt; default 30s
-	RateLimit      float64       // requests per second per command; default 200, negative means unlimited
+	RateLimit      float64       // starting and highest rate per command, in requests per second; default DocumentedRate, negative means unlimited
 	TotalRateLimit float64       // requests per second for all commands together; 0 means no such limit
 	MaxParallel    int           // concurrent member-page reads; default 8
 	RetryWaitMin   time.Duration // default 200ms
@@ -56,7 +57,6 @@ const (
 	defaultRegion         = "china"
 	defaultMaxRetries     = 5
 	defaultRequestTimeout = 30 * time.Second
-	defaultRateLimit      = 200
 	defaultMaxParallel    = 8
 	defaultRetryWaitMin   = 200 * time.Millisecond
 	defaultRetryWaitMax   = 5 * time.Second
@@ -80,14 +80,15 @@ type Client struct {
 	logger         Logger
 	now            func() time.Time
 
-	rateLimit rate.Limit
-	burst     int
+	rateLimit float64 // 0: each command's DocumentedRate; negative: unlimited
 
 	mu          sync.Mutex
-	limiters    map[string]*rate.Limiter
+	limiters    map[string]*adaptiveLimiter
 	total       *rate.Limiter // nil when there is no app-wide limit
 	stats       map[string]int
 	clockOffset time.Duration // server clock minus local clock, from Date headers
+
+	integerCursor atomic.Bool // the server's Community cursors are JSON integers
 }
 
 // New validates cfg, applies defaults and returns a Client. It does no I/O.
@@ -148,16 +149,6 @@ func New(cfg Config) (*Client, error) {
 		cfg.Now = time.Now
 	}
 
-	limit, burst := rate.Inf, 1
-	switch {
-	case cfg.RateLimit == 0:
-		limit, burst = defaultRateLimit, 10
-	case cfg.RateLimit > 0:
-		// A small burst keeps a freshly started apply from spiking far above the
-		// server's per-second quota.
-		limit, burst = rate.Limit(cfg.RateLimit), max(1, min(int(cfg.RateLimit), 10))
-	}
-
 	// Tencent documents limits per API; some apps also have one for the
 	// whole app, which a second limiter shared by every command respects.
 	var total *rate.Limiter
@@ -194,24 +185,41 @@ func New(cfg Config) (*Client, error) {
 		maxParallel:    cfg.MaxParallel,
 		logger:         cfg.Logger,
 		now:            cfg.Now,
-		rateLimit:      limit,
-		burst:          burst,
-		limiters:       map[string]*rate.Limiter{},
+		rateLimit:      cfg.RateLimit,
+		limiters:       map[string]*adaptiveLimiter{},
 		total:          total,
 		stats:          map[string]int{},
 	}, nil
 }
 
-// limiter returns the command's rate limiter, creating it on first use.
-func (c *Client) limiter(command string) *rate.Limiter {
+// limiter returns the command's adaptive limiter, creating it on first use,
+// or nil when rate limiting is off. Every resource of the provider process
+// shares it, so what one learns from the server paces all of them.
+func (c *Client) limiter(command string) *adaptiveLimiter {
+	if c.rateLimit < 0 {
+		return nil
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	l, ok := c.limiters[command]
 	if !ok {
-		l = rate.NewLimiter(c.rateLimit, c.burst)
+		ceiling := c.rateLimit
+		if ceiling == 0 {
+			ceiling = DocumentedRate(command)
+		}
+		l = newAdaptiveLimiter(ceiling)
 		c.limiters[command] = l
 	}
 	return l
+}
+
+// CommandRate is the rate the client currently allows a command, in calls
+// per second (0 when rate limiting is off).
+func (c *Client) CommandRate(command string) float64 {
+	if l := c.limiter(command); l != nil {
+		return l.Rate()
+	}
+	return 0
 }
 
 func (c *Client) countAttempt(command string) {

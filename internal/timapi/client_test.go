@@ -114,12 +114,13 @@ func TestNewValidation(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.base != "https://console.tim.qq.com" || c.identifier != "administrator" || c.maxRetries != 5 ||
-		c.requestTimeout != 30*time.Second || c.maxParallel != 8 || c.rateLimit != 200 || c.burst != 10 {
+		c.requestTimeout != 30*time.Second || c.maxParallel != 8 ||
+		c.CommandRate("import_group_member") != 200 || c.CommandRate("account_check") != 100 || c.CommandRate("get_appid_group_list") != 1 {
 		t.Fatalf("defaults not applied: %+v", c)
 	}
 	c, _ = New(Config{SDKAppID: 1, SecretKey: "k", Region: "tokyo", MaxRetries: -1, RateLimit: 3})
-	if c.base != "https://adminapijpn.im.qcloud.com" || c.maxRetries != 0 || c.burst != 3 {
-		t.Fatalf("region/negative retries/burst: %+v", c)
+	if c.base != "https://adminapijpn.im.qcloud.com" || c.maxRetries != 0 || c.CommandRate("account_check") != 3 {
+		t.Fatalf("region/negative retries/rate: %+v", c)
 	}
 }
 

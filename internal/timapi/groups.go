@@ -29,12 +29,27 @@ type GroupInfo struct {
 
 const getGroupInfoCommand = "get_group_info"
 
+// groupBaseInfoFilter names exactly the fields GroupInfo decodes. Without a
+// filter get_group_info returns every member with every field too, which is
+// answered with 10018 once it passes 1 MB (about 7,000 members).
+var groupBaseInfoFilter = []string{
+	"Type", "Name", "Introduction", "Notification", "FaceUrl", "Owner_Account",
+	"CreateTime", "MemberNum", "MaxMemberNum", "ApplyJoinOption",
+}
+
+type groupInfoRequest struct {
+	GroupIdList    []string
+	ResponseFilter struct{ GroupBaseInfoFilter []string }
+}
+
 // GetGroupInfo returns the base information of groups, in requests of at
-// most 50. The top-level error code only counts when no element came back.
+// most 50, never their members. The top-level error code only counts when
+// no element came back.
 func (c *Client) GetGroupInfo(ctx context.Context, groupIDs []string) ([]GroupInfo, error) {
 	var out []GroupInfo
 	for _, batch := range members.Batches(groupIDs, maxGroupInfoPerCall) {
-		req := struct{ GroupIdList []string }{batch}
+		req := groupInfoRequest{GroupIdList: batch}
+		req.ResponseFilter.GroupBaseInfoFilter = groupBaseInfoFilter
 		var resp struct{ GroupInfo []GroupInfo }
 		err := c.Call(ctx, groupService, getGroupInfoCommand, req, &resp)
 		var apiErr *APIError
@@ -70,7 +85,8 @@ func (c *Client) GetGroup(ctx context.Context, groupID string) (*GroupInfo, erro
 	return nil, fmt.Errorf("%s: response has no entry for group %q", getGroupInfoCommand, groupID)
 }
 
-// CreateGroupRequest describes a group for CreateGroup and ImportGroup.
+// CreateGroupRequest describes a group for CreateGroup and ImportGroup. Type
+// may use the client SDK names; the REST name is sent.
 type CreateGroupRequest struct {
 	GroupID         string
 	Type            string
@@ -100,7 +116,7 @@ type createGroupJSON struct {
 func (r CreateGroupRequest) json(withCreateTime bool) createGroupJSON {
 	j := createGroupJSON{
 		OwnerAccount:    r.OwnerAccount,
-		Type:            r.Type,
+		Type:            RESTGroupType(r.Type),
 		GroupID:         r.GroupID,
 		Name:            r.Name,
 		Introduction:    r.Introduction,

@@ -17,11 +17,6 @@ const (
 	groupService   = "group_open_http_svc"
 	accountService = "im_open_login_svc"
 
-	// Request caps from the API reference.
-	maxDeletePerCall    = 100
-	maxGroupInfoPerCall = 50
-	maxAccountsPerCall  = 100
-
 	defaultPageSize = 200
 	// maxMemberNum rejects an implausible MemberNum (Community groups hold at
 	// most 100 000) before it can plan a flood of page requests.
@@ -344,7 +339,7 @@ func (c *Client) membersByCursor(ctx context.Context, groupID string, opt ListOp
 		Next             json.RawMessage
 		MemberInfoFilter []string
 	}
-	req := request{GroupID: groupID, Limit: opt.PageSize, Next: json.RawMessage(`""`), MemberInfoFilter: opt.Fields}
+	req := request{GroupID: groupID, Limit: opt.PageSize, Next: c.firstCursor(), MemberInfoFilter: opt.Fields}
 	out := &GroupMembers{}
 	var set memberSet
 	sent := map[string]bool{}
@@ -352,6 +347,17 @@ func (c *Client) membersByCursor(ctx context.Context, groupID string, opt ListOp
 		var resp memberPage
 		err := c.Call(ctx, groupService, getMembersCommand, req, &resp)
 		out.Pages++
+		if apiCode(err) == 10004 && out.Pages == 1 {
+			// A server strict about the cursor's JSON type refuses the other
+			// reading's first cursor; the other one is the only change left.
+			req.Next = c.flipCursorType()
+			resp = memberPage{}
+			if err = c.Call(ctx, groupService, getMembersCommand, req, &resp); err == nil {
+				out.Pages++
+			} else {
+				c.flipCursorType()
+			}
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -366,6 +372,9 @@ func (c *Client) membersByCursor(ctx context.Context, groupID string, opt ListOp
 		next, done, err := cursor(resp.Next)
 		if err != nil {
 			return nil, err
+		}
+		if len(next) > 0 {
+			c.integerCursor.Store(next[0] != '"')
 		}
 		if done || len(ms) == 0 {
 			break
@@ -382,6 +391,22 @@ func (c *Client) membersByCursor(ctx context.Context, groupID string, opt ListOp
 	}
 	out.Members = set.list
 	return out, nil
+}
+
+// firstCursor is the Next of a first Community page in the reading this
+// server was last seen to use: "" (string cursors, the newer documentation)
+// or 0 (integers, the older one).
+func (c *Client) firstCursor() json.RawMessage {
+	if c.integerCursor.Load() {
+		return json.RawMessage(`0`)
+	}
+	return json.RawMessage(`""`)
+}
+
+// flipCursorType switches to the other reading and returns its first cursor.
+func (c *Client) flipCursorType() json.RawMessage {
+	c.integerCursor.Store(!c.integerCursor.Load())
+	return c.firstCursor()
 }
 
 // cursor validates a returned Next value. Empty means "", 0, null or absent.

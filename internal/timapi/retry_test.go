@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
 	"sync"
@@ -150,7 +151,6 @@ func TestHTTPStatusErrors(t *testing.T) {
 		{404, "<html>Not Found</html>", 0, 1},
 		{403, "", 0, 1},
 		{302, "", 0, 1},
-		{429, `{"ActionStatus":"FAIL","ErrorCode":60007,"ErrorInfo":"slow down"}`, 60007, 3},
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
@@ -169,9 +169,6 @@ func TestHTTPStatusErrors(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), fmt.Sprintf("HTTP %d", tc.status)) {
 				t.Fatalf("Error() = %q", err)
-			}
-			if tc.status == 429 && !IsRateLimited(err) {
-				t.Fatal("429 not rate limited")
 			}
 		})
 	}
@@ -256,10 +253,12 @@ func TestRetriesExhausted(t *testing.T) {
 	c, _ := newClient(t, f.URL, func(c *Config) { c.MaxRetries = 3 })
 	err := c.DestroyGroup(t.Context(), "g")
 	e := apiErr(t, err)
-	if e.Code != 10006 || e.Info != "attempt 4" || e.Attempts != 4 || f.count() != 4 {
+	// The rate-limit answer (attempt 4) does not use up a retry, so the
+	// fourth failure of another kind (attempt 5) ends the call.
+	if e.Code != 10002 || e.Info != "attempt 5" || e.Attempts != 5 || f.count() != 5 {
 		t.Fatalf("APIError %+v after %d requests", e, f.count())
 	}
-	if !strings.Contains(err.Error(), "after 4 attempts") || strings.Contains(err.Error(), "giving up") {
+	if !strings.Contains(err.Error(), "after 5 attempts") || strings.Contains(err.Error(), "giving up") {
 		t.Fatalf("Error() = %q", err)
 	}
 
@@ -426,7 +425,7 @@ func TestRateLimiterCoversRetries(t *testing.T) {
 		writeJSON(w, ok(nil))
 	})
 	c, _ := newClient(t, f.URL, func(c *Config) { c.RateLimit = 1 })
-	c.limiter("destroy_group").SetLimit(10)
+	c.limiter("destroy_group").set(10)
 	start := time.Now()
 	if err := c.DestroyGroup(t.Context(), "g"); err != nil {
 		t.Fatal(err)
@@ -435,12 +434,98 @@ func TestRateLimiterCoversRetries(t *testing.T) {
 		t.Fatalf("three attempts at 10/s took %s", d)
 	}
 
-	// A deadline the limiter cannot meet fails at once, as a context error.
-	c.limiter("destroy_group").SetLimit(0.1)
+	// A deadline the limiter cannot meet fails at once, as a context error:
+	// at 0.1/s, the call after this one may go in 10s.
+	c.limiter("destroy_group").set(0.1)
+	if err := c.DestroyGroup(t.Context(), "g"); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 	defer cancel()
 	err := c.DestroyGroup(ctx, "g")
 	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "rate limiter") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestThrottledRetries: rate-limit answers (API codes and HTTP 429) are
+// retried without using up max_retries, until the caller's deadline, and
+// the last one is named when the deadline ends the call.
+func TestThrottledRetries(t *testing.T) {
+	t.Parallel()
+	answers := []func(w http.ResponseWriter){
+		func(w http.ResponseWriter) { writeJSON(w, fail(10006, "operation frequency limited")) },
+		func(w http.ResponseWriter) { writeJSON(w, fail(60007, "REST call frequency exceeded")) },
+		func(w http.ResponseWriter) {
+			w.WriteHeader(http.StatusTooManyRequests)
+			fmt.Fprint(w, `{"ActionStatus":"FAIL","ErrorCode":60007,"ErrorInfo":"slow down"}`)
+		},
+	}
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request, rec recorded, n int) {
+		if n <= 9 {
+			answers[(n-1)%len(answers)](w)
+			return
+		}
+		writeJSON(w, ok(nil))
+	})
+	c, _ := newClient(t, f.URL, func(c *Config) { c.MaxRetries = 1; c.RetryWaitMin = time.Millisecond })
+	if err := c.DestroyGroup(t.Context(), "g"); err != nil {
+		t.Fatalf("nine rate-limit answers with max_retries = 1: %v", err)
+	}
+	if f.count() != 10 {
+		t.Fatalf("%d requests, want 10", f.count())
+	}
+
+	always := newFake(t, func(w http.ResponseWriter, r *http.Request, rec recorded, n int) {
+		writeJSON(w, fail(10006, "operation frequency limited"))
+	})
+	c, _ = newClient(t, always.URL, func(c *Config) { c.MaxRetries = 1; c.RetryWaitMin = time.Millisecond })
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	err := c.DestroyGroup(ctx, "g")
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "error 10006") {
+		t.Fatalf("err = %v, want the deadline naming the last 10006", err)
+	}
+	if always.count() < 3 {
+		t.Fatalf("only %d requests before the deadline", always.count())
+	}
+}
+
+// TestAdaptiveLimiter: a rate-limit answer halves the rate once per epoch
+// (answers to requests sent before the decrease do not count again), and
+// successes bring it back additively, never above the ceiling.
+func TestAdaptiveLimiter(t *testing.T) {
+	l := newAdaptiveLimiter(200)
+	e0, err := l.wait(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.throttled(e0)
+	l.throttled(e0) // sent in the same epoch: no second decrease
+	if got := l.Rate(); got != 100 {
+		t.Fatalf("rate after one epoch of throttles = %v, want 100", got)
+	}
+	e1, _ := l.wait(t.Context())
+	l.throttled(e1)
+	if got := l.Rate(); got != 50 {
+		t.Fatalf("rate after the second epoch = %v, want 50", got)
+	}
+	for range 10 {
+		l.succeeded()
+	}
+	if got := l.Rate(); math.Abs(got-51) > 1e-9 {
+		t.Fatalf("rate after 10 successes = %v, want 51 (0.1 per success)", got)
+	}
+	for range 100_000 {
+		l.succeeded()
+	}
+	if got := l.Rate(); got != 200 {
+		t.Fatalf("rate = %v, want the ceiling 200", got)
+	}
+	for range 100 {
+		l.throttled(l.epoch)
+	}
+	if got := l.Rate(); got != minThrottledRate {
+		t.Fatalf("rate = %v, want the floor %v", got, minThrottledRate)
 	}
 }
