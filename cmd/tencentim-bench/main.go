@@ -198,7 +198,7 @@ type result struct {
 	// importCap is the server's import cap of a cap row (0: the main rows'
 	// importBatch).
 	importCap int
-	driver   bool // measured through the protocol driver, without Terraform
+	driver    bool // measured through the protocol driver, without Terraform
 	// meanAnswer is how long the emulator took per request, latency
 	// included: above the latency, the time is CPU contention.
 	meanAnswer time.Duration

@@ -126,8 +126,8 @@ func (p *tencentimProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a transport error, HTTP 5xx, or a retryable API code (10002, 70169, 70202, 70500). Defaults to `%d`. "+
 					"Rate-limit answers (HTTP 429 and codes 10006, 60007, 60011, 60018, 60019) do not count: they lower the command's rate (see `rate_limit`) and are retried until the operation's timeout.", defaultMaxRetries),
-				Optional:            true,
-				Validators:          []validator.Int64{int64validator.Between(0, 20)},
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(0, 20)},
 			},
 			"request_timeout": schema.StringAttribute{
 				MarkdownDescription: "Timeout of one HTTP attempt, as a Go duration such as `30s`. A slower response is retried. Defaults to `30s`.",
@@ -138,8 +138,8 @@ func (p *tencentimProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				MarkdownDescription: "The starting and highest rate, in requests per second, of each API command, shared by every resource of this provider. " +
 					"Defaults to each command's documented limit: 200 for the group APIs, 100 for `multiaccount_import`, `account_check` and `account_delete`, 1 for `get_appid_group_list`. " +
 					"The rate adapts: a rate-limit answer halves the command's rate, and successes raise it again step by step, so parallel resources settle at whatever the server allows.",
-				Optional:            true,
-				Validators:          []validator.Int64{int64validator.AtLeast(1)},
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.AtLeast(1)},
 			},
 			"total_rate_limit": schema.Int64Attribute{
 				MarkdownDescription: "Requests per second for all API commands together, on top of `rate_limit`. Tencent documents its limits per command; set this when your app has an app-wide limit too. Unset by default.",
@@ -155,8 +155,8 @@ func (p *tencentimProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				MarkdownDescription: fmt.Sprintf("Members per `import_group_member` call, at most. Defaults to `%d`. Tencent has documented caps of 300, 100 and (newest) 20: "+
 					"when the server answers 10005 (too many accounts), the size steps down to the next documented cap (below 20 it halves) and the batch is sent again. "+
 					"The size found holds for the rest of the provider process, for every resource, so finding it costs at most two refused calls per command run.", defaultImportBatchSize),
-				Optional:            true,
-				Validators:          []validator.Int64{int64validator.Between(1, 500)},
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(1, 500)},
 			},
 			"delete_batch_size": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("Members per `delete_group_member` call, at most. Defaults to `%d`, the documented cap; halved on 10005, and the size found holds for the rest of the provider process.", defaultDeleteBatchSize),

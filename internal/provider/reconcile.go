@@ -397,7 +397,7 @@ func (r *reconciler) missingAccountsFailure(s *serverState) []applyFailure {
 	return []applyFailure{{
 		perMember: true,
 		summary:   fmt.Sprintf("%s not exist in the app", plural(len(names), "account does", "accounts do")),
-		detail: fmt.Sprintf("They cannot join group %s (%s; account_check confirms they were never imported): %s.\n\nImport these accounts into the app first (account_import / multiaccount_import, or a tencentim_accounts resource), or remove them from members. The other declared members were imported.", r.groupID, s.missingHow, listAccounts(names)),
+		detail:    fmt.Sprintf("They cannot join group %s (%s; account_check confirms they were never imported): %s.\n\nImport these accounts into the app first (account_import / multiaccount_import, or a tencentim_accounts resource), or remove them from members. The other declared members were imported.", r.groupID, s.missingHow, listAccounts(names)),
 	}}
 }
 
