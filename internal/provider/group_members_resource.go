@@ -475,8 +475,10 @@ func declaredMembers(planned map[string]memberModel) map[string]members.Declared
 
 func (rec *reconciler) readFailure(err error) applyFailure {
 	if timapi.IsNotFound(err) {
-		return applyFailure{summary: fmt.Sprintf("Group %s does not exist", rec.groupID), detail: fmt.Sprintf("%v.\n\nCreate the group first (for example with a tencentim_group resource), or check group_id and that the provider's sdkappid and region are the app's.", err)}
-
+		return applyFailure{
+			fmt.Sprintf("Group %s does not exist", rec.groupID),
+			fmt.Sprintf("%v.\n\nCreate the group first (for example with a tencentim_group resource), or check group_id and that the provider's sdkappid and region are the app's.", err),
+		}
 	}
 	return rec.callFailure("reading group", err, nil)
 }

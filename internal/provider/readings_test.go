@@ -312,11 +312,21 @@ resource "tencentim_group_members" "g%02d" {
 		t.Fatalf("the plan after the apply is not empty:\n%s", out)
 	}
 	log := env.emu.Log()
-	throttled := 0
+	throttled, refused, imports := 0, 0, 0
 	for _, r := range log {
-		if r.ErrorCode == 10006 || r.ErrorCode == 60007 {
+		switch {
+		case r.ErrorCode == 10006 || r.ErrorCode == 60007:
 			throttled++
+		case r.Command == "import_group_member" && r.ErrorCode == 10005:
+			refused++
+		case r.Command == "import_group_member" && r.ErrorCode == 0:
+			imports++
 		}
+	}
+	// The cap is learned once for the provider process: every batch of
+	// every resource after that is full.
+	if want := groups * members / 20; imports != want || refused != 2 {
+		t.Errorf("%d successful imports and %d refused as too large; want %d and 2 (300 and 100, once for all ten resources)", imports, refused, want)
 	}
 	share := float64(throttled) / float64(len(log))
 	t.Logf("%d calls, %d answered too frequent (%.1f%%)", len(log), throttled, 100*share)

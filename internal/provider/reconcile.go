@@ -17,15 +17,9 @@ import (
 // applyFailure is one user-facing error: what failed and what to do.
 type applyFailure struct {
 	summary, detail string
-	// perMember failures name members the server refused one by one; the
-	// rest of the apply goes on, since nothing is wrong with the other calls.
-	perMember bool
 }
 
 func (f applyFailure) Error() string { return f.summary + ": " + f.detail }
-
-// stopsApply: a failure that is not per-member stops new calls.
-func stopsApply(f applyFailure) bool { return !f.perMember }
 
 // reconciler applies one resource's declaration to one group.
 type reconciler struct {
@@ -81,11 +75,17 @@ func (r *reconciler) readGroup(ctx context.Context) (*liveGroup, error) {
 func (r *reconciler) precheck(g *liveGroup, declared map[string]members.Declared) []applyFailure {
 	var out []applyFailure
 	if g.info.Type == timapi.GroupTypeAVChatRoom {
-		return []applyFailure{{summary: "AVChatRoom groups have no member list", detail: fmt.Sprintf("Group %s is an AVChatRoom (audio-video) group: it keeps no member list, so its members cannot be managed. Remove this tencentim_group_members resource or point group_id at another group.", r.groupID)}}
+		return []applyFailure{{
+			"AVChatRoom groups have no member list",
+			fmt.Sprintf("Group %s is an AVChatRoom (audio-video) group: it keeps no member list, so its members cannot be managed. Remove this tencentim_group_members resource or point group_id at another group.", r.groupID),
+		}}
 
 	}
 	if _, ok := declared[g.info.OwnerAccount]; ok && g.info.OwnerAccount != "" {
-		out = append(out, applyFailure{summary: "The group owner is declared as a member", detail: fmt.Sprintf("%q owns group %s. The owner is not a managed member: it can't be imported, removed or given another role here. Remove it from members (use change_group_owner to hand over ownership).", g.info.OwnerAccount, r.groupID)})
+		out = append(out, applyFailure{
+			"The group owner is declared as a member",
+			fmt.Sprintf("%q owns group %s. The owner is not a managed member: it can't be imported, removed or given another role here. Remove it from members (use change_group_owner to hand over ownership).", g.info.OwnerAccount, r.groupID),
+		})
 	}
 	var admins, tooEarly, future []string
 	// The server judges join times by its own clock, strictly before now.
@@ -109,13 +109,22 @@ func (r *reconciler) precheck(g *liveGroup, declared map[string]members.Declared
 		}
 	}
 	if len(admins) > 0 {
-		out = append(out, applyFailure{summary: "Admin role not supported by this group type", detail: fmt.Sprintf("Group %s is a %s group, which has no Admin role. Set role = \"Member\" (or omit it) for: %s.", r.groupID, g.info.Type, listAccounts(admins))})
+		out = append(out, applyFailure{
+			"Admin role not supported by this group type",
+			fmt.Sprintf("Group %s is a %s group, which has no Admin role. Set role = \"Member\" (or omit it) for: %s.", r.groupID, g.info.Type, listAccounts(admins)),
+		})
 	}
 	if len(tooEarly) > 0 {
-		out = append(out, applyFailure{summary: "join_time before the group was created", detail: fmt.Sprintf("Group %s was created at %d (%s); a member can only be imported with a later join_time. Fix join_time for: %s.", r.groupID, g.info.CreateTime, time.Unix(g.info.CreateTime, 0).UTC().Format(time.RFC3339), listAccounts(tooEarly))})
+		out = append(out, applyFailure{
+			"join_time before the group was created",
+			fmt.Sprintf("Group %s was created at %d (%s); a member can only be imported with a later join_time. Fix join_time for: %s.", r.groupID, g.info.CreateTime, time.Unix(g.info.CreateTime, 0).UTC().Format(time.RFC3339), listAccounts(tooEarly)),
+		})
 	}
 	if len(future) > 0 {
-		out = append(out, applyFailure{summary: "join_time in the future", detail: fmt.Sprintf("A member's join_time must be before the server's current time (%d, %s). Fix join_time for: %s.", now, time.Unix(now, 0).UTC().Format(time.RFC3339), listAccounts(future))})
+		out = append(out, applyFailure{
+			"join_time in the future",
+			fmt.Sprintf("A member's join_time must be before the server's current time (%d, %s). Fix join_time for: %s.", now, time.Unix(now, 0).UTC().Format(time.RFC3339), listAccounts(future)),
+		})
 	}
 	return out
 }
@@ -130,6 +139,8 @@ type serverState struct {
 	// batch and reported once, with how the server answered them.
 	missing    []string
 	missingHow string
+	refused    []string // refused one by one for another reason
+	checkErr   error    // account_check failed, so refused may hold missing accounts
 }
 
 func (s *serverState) remove(accounts []string) {
@@ -187,13 +198,13 @@ func (r *reconciler) apply(ctx context.Context, g *liveGroup, changes members.Ch
 	failures := pool.wait()
 
 	// A rejoin's import must follow its removal, so it waits for the pool.
-	if !slices.ContainsFunc(failures, stopsApply) && len(rejoinImports) > 0 {
+	if len(failures) == 0 && len(rejoinImports) > 0 {
 		pool = newTaskPool(ctx, r.parallel)
 		runBatches(pool, r.importCap, rejoinImports, importBatch)
 		failures = pool.wait()
 	}
 
-	failures = append(failures, r.missingAccountsFailure(state)...)
+	failures = append(failures, r.refusedFailures(state)...)
 
 	if len(state.uncertain) > 0 {
 		// Someone added these members between our read and our import; read
@@ -336,29 +347,11 @@ func (r *reconciler) importBatch(ctx context.Context, batch []members.Import, st
 	if len(failed) == 0 {
 		return false, nil
 	}
-	slices.Sort(failed)
 	// Result 0 does not say why; a missing account is the usual reason, and
 	// the only one the user fixes outside this resource, so name those apart.
 	missing, checkErr := r.missingAccounts(ctx, failed)
-	var others []string
-	for _, a := range failed {
-		if !missing[a] {
-			others = append(others, a)
-		}
-	}
-	state.addMissing("import_group_member answered Result 0 (failed) for them", failed, missing)
-	if len(others) > 0 {
-		causes := "its join_time is outside the group's lifetime (after the group's creation and before the server's current time), or the group is full"
-		if checkErr != nil {
-			causes = "the account does not exist in the app (account_check to find out failed too: " + checkErr.Error() + "), " + causes
-		}
-		failures = append(failures, applyFailure{
-			perMember: true,
-			summary:   fmt.Sprintf("%d members could not be imported into group %s", len(others), r.groupID),
-			detail:    fmt.Sprintf("import_group_member reported Result 0 (failed) for: %s.\n\nLikely causes: %s. The other members were imported; run apply again after fixing these.", listAccounts(others), causes),
-		})
-	}
-	return false, failures
+	state.addRefused(failed, missing, checkErr, "import_group_member answered Result 0 (failed) for them")
+	return false, nil
 }
 
 // missingAccounts returns which of accounts do not exist in the app.
@@ -376,29 +369,48 @@ func (r *reconciler) missingAccounts(ctx context.Context, accounts []string) (ma
 	return missing, nil
 }
 
-// addMissing records which of batch are missing accounts.
-func (s *serverState) addMissing(how string, batch []string, missing map[string]bool) {
+// addRefused records members the server refused one by one: those whose
+// accounts are missing (and how the server said so), and the others, with
+// why account_check could not tell them apart, if it failed.
+func (s *serverState) addRefused(accounts []string, missing map[string]bool, checkErr error, how string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, a := range batch {
+	for _, a := range accounts {
 		if missing[a] {
 			s.missing = append(s.missing, a)
 			s.missingHow = how
+		} else {
+			s.refused = append(s.refused, a)
 		}
+	}
+	if checkErr != nil {
+		s.checkErr = checkErr
 	}
 }
 
-// missingAccountsFailure is one error naming every missing account.
-func (r *reconciler) missingAccountsFailure(s *serverState) []applyFailure {
-	if len(s.missing) == 0 {
-		return nil
+// refusedFailures reports the members refused one by one, once for the
+// whole apply: such refusals do not stop the other calls.
+func (r *reconciler) refusedFailures(s *serverState) []applyFailure {
+	var out []applyFailure
+	if len(s.missing) > 0 {
+		names := slices.Sorted(slices.Values(s.missing))
+		out = append(out, applyFailure{
+			fmt.Sprintf("%s not exist in the app", plural(len(names), "account does", "accounts do")),
+			fmt.Sprintf("They cannot join group %s (%s; account_check confirms they were never imported): %s.\n\nImport these accounts into the app first (account_import / multiaccount_import, or a tencentim_accounts resource), or remove them from members. The other declared members were imported.", r.groupID, s.missingHow, listAccounts(names)),
+		})
 	}
-	names := slices.Sorted(slices.Values(s.missing))
-	return []applyFailure{{
-		perMember: true,
-		summary:   fmt.Sprintf("%s not exist in the app", plural(len(names), "account does", "accounts do")),
-		detail:    fmt.Sprintf("They cannot join group %s (%s; account_check confirms they were never imported): %s.\n\nImport these accounts into the app first (account_import / multiaccount_import, or a tencentim_accounts resource), or remove them from members. The other declared members were imported.", r.groupID, s.missingHow, listAccounts(names)),
-	}}
+	if len(s.refused) > 0 {
+		names := slices.Sorted(slices.Values(s.refused))
+		causes := "its join_time is outside the group's lifetime (after the group's creation and before the server's current time), or the group is full"
+		if s.checkErr != nil {
+			causes = "the account does not exist in the app (account_check, asked to find out, failed too: " + s.checkErr.Error() + "), " + causes
+		}
+		out = append(out, applyFailure{
+			fmt.Sprintf("%s could not be imported into group %s", plural(len(names), "member", "members"), r.groupID),
+			fmt.Sprintf("import_group_member reported Result 0 (failed) for: %s.\n\nLikely causes: %s. The other members were imported; run apply again after fixing these.", listAccounts(names), causes),
+		})
+	}
+	return out
 }
 
 // plural is "1 thing" or "n things".
@@ -436,7 +448,7 @@ func (r *reconciler) importWithoutMissing(ctx context.Context, batch []members.I
 		}
 		failures = fs
 	}
-	state.addMissing(fmt.Sprintf("import_group_member refused the whole request with error %d", apiCode(importErr)), accounts, missing)
+	state.addRefused(accountsOf(batch), missing, nil, fmt.Sprintf("import_group_member refused the whole request with error %d", apiCode(importErr)))
 	return failures
 }
 
@@ -499,7 +511,7 @@ func (r *reconciler) callFailure(command string, err error, accounts []string) a
 	if timapi.IsAuth(err) {
 		summary = "Authentication failed: " + summary
 	}
-	return applyFailure{summary: summary, detail: fmt.Sprintf("%v.%s\n\n%s", err, what, advice)}
+	return applyFailure{summary, fmt.Sprintf("%v.%s\n\n%s", err, what, advice)}
 }
 
 func accountsOf(batch []members.Import) []string {
@@ -541,7 +553,7 @@ func (p *taskPool) submit(task func(context.Context) []applyFailure) {
 	select {
 	case p.sem <- struct{}{}:
 	case <-p.ctx.Done():
-		p.record([]applyFailure{{summary: "Interrupted", detail: fmt.Sprintf("%v; not every call was made. Run apply again: the state records what was applied.", p.ctx.Err())}})
+		p.record([]applyFailure{{"Interrupted", fmt.Sprintf("%v; not every call was made. Run apply again: the state records what was applied.", p.ctx.Err())}})
 		return
 	}
 	if p.failed.Load() {
@@ -555,20 +567,16 @@ func (p *taskPool) submit(task func(context.Context) []applyFailure) {
 	}()
 }
 
-// record keeps f and reports whether it stops the pool: any failure that is
-// not per-member does.
+// record keeps f; any failure stops the pool from starting new tasks.
 func (p *taskPool) record(f []applyFailure) (stops bool) {
 	if len(f) == 0 {
 		return false
 	}
-	stops = slices.ContainsFunc(f, stopsApply)
-	if stops {
-		p.failed.Store(true)
-	}
+	p.failed.Store(true)
 	p.mu.Lock()
 	p.failures = append(p.failures, f...)
 	p.mu.Unlock()
-	return stops
+	return true
 }
 
 func (p *taskPool) wait() []applyFailure {

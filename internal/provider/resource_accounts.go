@@ -235,7 +235,10 @@ func (r *accountsResource) importAccounts(ctx context.Context, accounts map[stri
 	}
 	tflog.Debug(ctx, "imported accounts", map[string]any{"imported": len(imported), "rejected": len(rejected)})
 	if len(rejected) > 0 {
-		failures = append(failures, applyFailure{summary: fmt.Sprintf("%d accounts could not be imported", len(rejected)), detail: fmt.Sprintf("multiaccount_import listed these accounts in FailAccounts: %s.\n\nThe server refused them without a reason. Check that each UserID is at most 32 bytes of printable ASCII and that the app's account quota (100 accounts on the trial edition) is not used up, then run apply again. The other accounts were imported.", listAccounts(rejected))})
+		failures = append(failures, applyFailure{
+			fmt.Sprintf("%d accounts could not be imported", len(rejected)),
+			fmt.Sprintf("multiaccount_import listed these accounts in FailAccounts: %s.\n\nThe server refused them without a reason. Check that each UserID is at most 32 bytes of printable ASCII and that the app's account quota (100 accounts on the trial edition) is not used up, then run apply again. The other accounts were imported.", listAccounts(rejected)),
+		})
 	}
 	return imported, failures
 }
@@ -274,7 +277,10 @@ func (r *accountsResource) deleteAccounts(ctx context.Context, ids []string) ([]
 		}
 	}
 	if len(refused) > 0 {
-		failures = append(failures, applyFailure{summary: fmt.Sprintf("%d accounts could not be deleted", len(refused)), detail: fmt.Sprintf("account_delete reported per-account errors: %s.\n\nThese accounts stay in the state, so the next apply tries again. If deletion is not allowed for this app (error 71000), enable account deletion in the console or set delete_on_remove = false.", listAccounts(codes))})
+		failures = append(failures, applyFailure{
+			fmt.Sprintf("%d accounts could not be deleted", len(refused)),
+			fmt.Sprintf("account_delete reported per-account errors: %s.\n\nThese accounts stay in the state, so the next apply tries again. If deletion is not allowed for this app (error 71000), enable account deletion in the console or set delete_on_remove = false.", listAccounts(codes)),
+		})
 	}
 	return gone, failures
 }
@@ -365,8 +371,10 @@ func (r *accountsResource) checkAccounts(ctx context.Context, ids []string) ([]s
 		}
 	}
 	if len(problems) > 0 {
-		return nil, []applyFailure{{summary: fmt.Sprintf("account_check failed for %d accounts", len(problems)), detail: fmt.Sprintf("account_check could not tell whether these accounts exist: %s.\n\nNothing was changed. Run the command again; if the errors persist, check the accounts in the console.", listAccounts(problems))}}
-
+		return nil, []applyFailure{{
+			fmt.Sprintf("account_check failed for %d accounts", len(problems)),
+			fmt.Sprintf("account_check could not tell whether these accounts exist: %s.\n\nNothing was changed. Run the command again; if the errors persist, check the accounts in the console.", listAccounts(problems)),
+		}}
 	}
 	return missing, nil
 }
@@ -531,8 +539,10 @@ func accountsFailure(command string, err error, accounts []string) applyFailure 
 	case code == 70402:
 		advice = "The server refused a parameter: check that every UserID is at most 32 bytes of printable ASCII and that nick and face_url are valid."
 	}
-	return applyFailure{summary: fmt.Sprintf("%s failed for %d accounts", command, len(accounts)), detail: fmt.Sprintf("%v. Accounts in the failed request: %s.\n\n%s", err, listAccounts(accounts), advice)}
-
+	return applyFailure{
+		fmt.Sprintf("%s failed for %d accounts", command, len(accounts)),
+		fmt.Sprintf("%v. Accounts in the failed request: %s.\n\n%s", err, listAccounts(accounts), advice),
+	}
 }
 
 // userIDProblem says what is wrong with a UserID, or returns "".

@@ -83,10 +83,22 @@ func TestDeleteAndModifyMembers(t *testing.T) {
 
 func TestGetGroupInfo(t *testing.T) {
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request, rec recorded, n int) {
-		var req struct{ GroupIdList []string }
+		var req struct {
+			GroupIdList    []string
+			ResponseFilter *struct {
+				GroupBaseInfoFilter []string
+				MemberInfoFilter    []string
+			}
+		}
 		_ = json.Unmarshal(rec.Body, &req)
 		if len(req.GroupIdList) > 50 {
 			t.Errorf("%d groups in one request", len(req.GroupIdList))
+		}
+		// Without a filter the API returns every member too (10018 past
+		// 1 MB): every request names exactly the base fields decoded.
+		wantFields := []string{"Type", "Name", "Introduction", "Notification", "FaceUrl", "Owner_Account", "CreateTime", "MemberNum", "MaxMemberNum", "ApplyJoinOption"}
+		if f := req.ResponseFilter; f == nil || strings.Join(f.GroupBaseInfoFilter, ",") != strings.Join(wantFields, ",") || f.MemberInfoFilter != nil {
+			t.Errorf("request %s: want ResponseFilter.GroupBaseInfoFilter = %v and no member filter", rec.Body, wantFields)
 		}
 		var infos []map[string]any
 		for _, id := range req.GroupIdList {
@@ -171,11 +183,17 @@ func TestCreateImportDestroyGroup(t *testing.T) {
 	if _, err := c.CreateGroup(t.Context(), CreateGroupRequest{Type: "Work", Name: "noid"}); err == nil || !strings.Contains(err.Error(), "create_group: response has no GroupId") {
 		t.Fatalf("err = %v", err)
 	}
+	if _, err := c.ImportGroup(t.Context(), CreateGroupRequest{Type: "Meeting", Name: "team"}); err != nil {
+		t.Fatal(err)
+	}
 	reqs := f.requests()
 	wants := []struct{ command, body string }{
 		{"create_group", `{"Owner_Account":"boss","Type":"Public","Name":"team","MaxMemberCount":500,"ApplyJoinOption":"FreeAccess"}`},
 		{"import_group", `{"Owner_Account":"boss","Type":"Public","GroupId":"custom","Name":"team","FaceUrl":"https://x/f.png","MaxMemberCount":500,"ApplyJoinOption":"FreeAccess","CreateTime":1600000000}`},
 		{"destroy_group", `{"GroupId":"custom"}`},
+		// The client SDK names go out as the REST API's.
+		{"create_group", `{"Type":"Private","Name":"noid"}`},
+		{"import_group", `{"Type":"ChatRoom","Name":"team"}`},
 	}
 	for i, w := range wants {
 		if reqs[i].Command != w.command || string(reqs[i].Body) != w.body || !strings.HasPrefix(reqs[i].Path, "/v4/group_open_http_svc/") {
@@ -254,5 +272,50 @@ func TestAccounts(t *testing.T) {
 	}
 	if string(reqs[3].Body) != `{"CheckItem":[{"UserID":"amy"},{"UserID":"gone1"}]}` || string(reqs[4].Body) != `{"DeleteItem":[{"UserID":"amy"},{"UserID":"gone1"}]}` {
 		t.Fatalf("bodies %s %s", reqs[3].Body, reqs[4].Body)
+	}
+}
+
+// TestCommunityCursorReadings: a server strict about the cursor's JSON type
+// refuses the other reading's first cursor with 10004; the client tries the
+// other one once, then keeps it for later reads.
+func TestCommunityCursorReadings(t *testing.T) {
+	var integer bool
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request, rec recorded, n int) {
+		var req struct{ Next json.RawMessage }
+		_ = json.Unmarshal(rec.Body, &req)
+		isString := len(req.Next) > 0 && req.Next[0] == '"'
+		if isString == integer {
+			writeJSON(w, fail(10004, "Next has the wrong type"))
+			return
+		}
+		end := json.RawMessage(`""`)
+		if integer {
+			end = json.RawMessage(`0`)
+		}
+		writeJSON(w, ok(map[string]any{"MemberNum": 1, "MemberList": []map[string]any{{"Member_Account": "a", "Role": "Owner"}}, "Next": end}))
+	})
+	c, _ := newClient(t, f.URL)
+	read := func() int {
+		t.Helper()
+		before := f.count()
+		got, err := c.GetGroupMembers(t.Context(), "@TGS#_c", ListOptions{Community: true})
+		if err != nil || len(got.Members) != 1 {
+			t.Fatalf("GetGroupMembers = %+v, %v", got, err)
+		}
+		return f.count() - before
+	}
+	if n := read(); n != 1 {
+		t.Fatalf("string server: %d requests, want 1", n)
+	}
+	integer = true
+	if n := read(); n != 2 {
+		t.Fatalf("integer server, first read: %d requests, want 2 (one refused)", n)
+	}
+	if n := read(); n != 1 {
+		t.Fatalf("integer server, second read: %d requests, want 1 (the reading is kept)", n)
+	}
+	integer = false
+	if n := read(); n != 2 {
+		t.Fatalf("back to a string server: %d requests, want 2", n)
 	}
 }
