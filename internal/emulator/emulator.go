@@ -320,7 +320,7 @@ func (e *Emulator) writeLocked(f func() (bool, *apiError)) (bool, *apiError) {
 // mutateOutOfBand is mutate for the Go seeding API: success means a change.
 func (e *Emulator) mutateOutOfBand(f func() error) error {
 	var err error
-	e.mutate(func() (bool, *apiError) {
+	_ = e.mutate(func() (bool, *apiError) { // f reports through err, never an *apiError
 		err = f()
 		return err == nil, nil
 	})

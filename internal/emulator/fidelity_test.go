@@ -149,7 +149,7 @@ func TestUnknownFilterNames(t *testing.T) {
 		body    M
 		name    string
 	}{
-		{"get_group_info", info(M{"GroupBaseInfoFilter": []string{"Type", "Nmae"}}), "Nmae"},
+		{"get_group_info", info(M{"GroupBaseInfoFilter": []string{"Type", "GroupName"}}), "GroupName"},
 		{"get_group_info", info(M{"GroupBaseInfoFilter": []string{"Appid"}}), "Appid"}, // answered, but not a filter name
 		{"get_group_info", info(M{"GroupBaseInfoFilter": []string{"type"}}), "type"},   // names are case-sensitive
 		{"get_group_info", info(M{"MemberInfoFilter": []string{"Role", "Rank"}}), "Rank"},
