@@ -82,6 +82,13 @@ type bound struct {
 	// pagesPerRead, writes: calls in each read, and import/delete/modify
 	// calls that can all run in parallel.
 	pagesPerRead, writes int
+	// probe: the writes start with one import batch alone, because the
+	// provider sends one batch at a time until the server has accepted a
+	// full one (so that a lower cap is refused once, not once per parallel
+	// request), and the refused batches that find a lower cap come before
+	// it, one at a time.
+	probe   bool
+	refused int
 }
 
 func (b bound) total() int {
@@ -119,8 +126,9 @@ func lowerBoundAtCap(scenario string, n, importCap int) bound {
 	case scCreate:
 		// No refresh (nothing in the state); the apply reads the group
 		// (owner only: one page) and imports.
-		imports := ceilDiv(n, importCap) + refusalsToFind(importCap)
-		return bound{calls: map[string]int{cmdInfo: 1, cmdPages: 1, cmdImport: imports}, reads: 1, pagesPerRead: 1, writes: imports}
+		refused := refusalsToFind(importCap)
+		imports := ceilDiv(n, importCap) + refused
+		return bound{calls: map[string]int{cmdInfo: 1, cmdPages: 1, cmdImport: imports}, reads: 1, pagesPerRead: 1, writes: imports, probe: imports > 1, refused: refused}
 	case scChurn:
 		k := churnSize(n)
 		imports, deletes := ceilDiv(k, importCap)+refusalsToFind(importCap), ceilDiv(k, deleteBatch)
@@ -142,7 +150,7 @@ func (b bound) literalTime(latency time.Duration, parallel int) time.Duration {
 // what: each read is get_group_info, then the first page (Offset groups learn
 // MemberNum from it, Community groups the cursor), then the other pages (in
 // rounds of P for Offset groups, one by one for Community groups); the writes
-// follow the apply's read, in rounds of P.
+// follow the apply's read, in rounds of P, after the probe batch if any.
 func (b bound) criticalPath(latency time.Duration, parallel int, community bool) time.Duration {
 	rounds := 0
 	for range b.reads {
@@ -154,7 +162,11 @@ func (b bound) criticalPath(latency time.Duration, parallel int, community bool)
 			rounds += ceilDiv(rest, parallel)
 		}
 	}
-	rounds += ceilDiv(b.writes, parallel)
+	if b.probe {
+		rounds += b.refused + 1 + ceilDiv(b.writes-b.refused-1, parallel)
+	} else {
+		rounds += ceilDiv(b.writes, parallel)
+	}
 	return time.Duration(rounds) * latency
 }
 
