@@ -63,6 +63,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	s := &c.settings
 	fs.IntVar(&s.ImportCap, "import-cap", 20, "max members per import_group_member/add_group_member (docs: 20 newest, 100, 300)")
 	fs.IntVar(&s.DeleteCap, "delete-cap", 100, "max members per delete_group_member")
+	fs.IntVar(&s.OversizedDeleteCode, "oversized-delete-code", 10004, "code answering a delete_group_member over -delete-cap: 10004 (its error list has no 10005) or 10005")
 	fs.IntVar(&s.PageSize, "page-size", 200, "max members per get_group_member_info page when Limit is given")
 	fs.StringVar(&s.MissingAccount, "missing-account", emulator.MissingAccountMember, "import of a non-existent account: member (Result 0), request (10019 naming them) or reject (generic 10004)")
 	fs.StringVar(&s.NextType, "next-type", emulator.NextTypeString, "JSON type of the Community Next cursor, in answers and (strictly) in requests: string or integer")
@@ -70,6 +71,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	fs.IntVar(&s.RateLimit, "rate-limit", 0, "requests/second per app over all commands (0 = unlimited); excess gets 10006")
 	fs.Float64Var(&s.CommandRateScale, "command-rate-scale", 1, "multiplies the documented per-command rates (200/s, account APIs 100/s ...); negative turns them off")
 	fs.IntVar(&s.GroupMemberLimit, "group-member-limit", 0, "default MaxMemberNum for new groups instead of the plan's (0 = the plan's; Community 100000)")
+	fs.IntVar(&s.CommunityLimitMax, "community-limit-max", 0, "refuse a get_group_member_info Limit above this on Community groups with 10004 (0 = no such limit; the client SDKs' maximum is 100)")
 	fs.StringVar(&s.Plan, "plan", emulator.PlanEnterprise, "app plan: trial, pro, ultimate or enterprise (default MaxMemberNum, trial quotas, Community, account_delete)")
 	fs.BoolVar(&s.AcceptClientTypeNames, "accept-client-type-names", false, "accept the client-SDK group types Work and Meeting in create_group/import_group (as Private and ChatRoom)")
 	fs.BoolVar(&s.AccountDeleteEnabled, "account-delete-enabled", false, "allow account_delete on paid plans (the console switch); deleted IDs then cannot be imported again")

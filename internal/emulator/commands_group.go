@@ -485,6 +485,9 @@ func (e *Emulator) getGroupMemberInfo(appID uint64, o obj) (*result, *apiError) 
 		if offset != 0 {
 			return nil, errf(10004, "Offset is not supported for Community groups, use Next")
 		}
+		if st.CommunityLimitMax > 0 && limit > int64(st.CommunityLimitMax) {
+			return nil, errf(10004, "Limit %d exceeds %d for Community groups", limit, st.CommunityLimitMax)
+		}
 		others := g.others()
 		idx := 0
 		if cursor == 0 {
@@ -570,7 +573,10 @@ func (e *Emulator) deleteGroupMember(appID uint64, o obj) (*result, *apiError) {
 	}
 	st := e.Settings()
 	if len(accts) > st.DeleteCap {
-		return nil, errf(10005, "too many accounts: MemberToDel_Account has %d entries, at most %d are allowed", len(accts), st.DeleteCap)
+		if st.OversizedDeleteCode == 10005 {
+			return nil, errf(10005, "too many accounts: MemberToDel_Account has %d entries, at most %d are allowed", len(accts), st.DeleteCap)
+		}
+		return nil, codeErr(10004)
 	}
 	aerr = e.mutate(func() (bool, *apiError) {
 		g := e.group(appID, gid)

@@ -141,6 +141,8 @@ type settingsJSON struct {
 	RateLimit             int
 	CommandRateScale      float64
 	GroupMemberLimit      int
+	CommunityLimitMax     int
+	OversizedDeleteCode   int
 	Plan                  string
 	AcceptClientTypeNames bool
 	AccountDeleteEnabled  bool
@@ -151,7 +153,7 @@ func settingsView(s Settings) settingsJSON {
 		ImportCap: s.ImportCap, DeleteCap: s.DeleteCap, PageSize: s.PageSize,
 		MissingAccount: s.MissingAccount, NextType: s.NextType, Latency: s.Latency.String(),
 		RateLimit: s.RateLimit, CommandRateScale: s.CommandRateScale, GroupMemberLimit: s.GroupMemberLimit,
-		Plan: s.Plan, AcceptClientTypeNames: s.AcceptClientTypeNames, AccountDeleteEnabled: s.AccountDeleteEnabled,
+		CommunityLimitMax: s.CommunityLimitMax, OversizedDeleteCode: s.OversizedDeleteCode, Plan: s.Plan, AcceptClientTypeNames: s.AcceptClientTypeNames, AccountDeleteEnabled: s.AccountDeleteEnabled,
 	}
 }
 
@@ -167,6 +169,8 @@ var settingFields = map[string]func(*Settings) any{
 	"ratelimit":             func(s *Settings) any { return &s.RateLimit },
 	"commandratescale":      func(s *Settings) any { return &s.CommandRateScale },
 	"groupmemberlimit":      func(s *Settings) any { return &s.GroupMemberLimit },
+	"communitylimitmax":     func(s *Settings) any { return &s.CommunityLimitMax },
+	"oversizeddeletecode":   func(s *Settings) any { return &s.OversizedDeleteCode },
 	"plan":                  func(s *Settings) any { return &s.Plan },
 	"acceptclienttypenames": func(s *Settings) any { return &s.AcceptClientTypeNames },
 	"accountdeleteenabled":  func(s *Settings) any { return &s.AccountDeleteEnabled },

@@ -30,7 +30,7 @@ import (
 // documented default (see withDefaults).
 type Settings struct {
 	ImportCap        int           // max MemberList per import_group_member (and add_group_member); default 20 (newest CN page; older pages say 100 and 300) -> 10005
-	DeleteCap        int           // max MemberToDel_Account per delete_group_member; default 100 -> 10005
+	DeleteCap        int           // max MemberToDel_Account per delete_group_member; default 100 -> OversizedDeleteCode
 	PageSize         int           // max members per get_group_member_info page when Limit is given; default 200 (Limit absent = the whole list)
 	MissingAccount   string        // non-existent account on import_group_member/create_group: "member" (default, that member gets Result 0), "request" (10019 naming them) or "reject" (generic 10004)
 	NextType         string        // "string" (default) or "integer": JSON type of the Community "Next" cursor, in responses and (strictly) in requests
@@ -52,6 +52,15 @@ type Settings struct {
 	// default they are refused with 10004: the REST API documents only
 	// Private, Public, ChatRoom, AVChatRoom and Community.
 	AcceptClientTypeNames bool
+	// OversizedDeleteCode answers a delete_group_member over DeleteCap:
+	// 10004 (default; the API's error list has no 10005, api-fidelity.md
+	// §1 #16) or 10005 ("too many accounts", as import answers it).
+	OversizedDeleteCode int
+	// CommunityLimitMax, when > 0, refuses a get_group_member_info Limit
+	// above it on Community groups with 10004, the reading where the
+	// client SDKs' maximum of 100 is the server's too (api-fidelity.md §1
+	// #7). By default Community pages take the same Limit as others.
+	CommunityLimitMax int
 	// AccountDeleteEnabled models the console switch that allows
 	// account_delete on paid plans (trial always allows it). IDs deleted
 	// on a paid plan cannot be imported again (70399).
@@ -125,6 +134,12 @@ func (s Settings) withDefaults() Settings {
 	}
 	if s.Latency < 0 {
 		s.Latency = 0
+	}
+	if s.OversizedDeleteCode != 10005 {
+		s.OversizedDeleteCode = 10004
+	}
+	if s.CommunityLimitMax < 0 {
+		s.CommunityLimitMax = 0
 	}
 	if s.GroupMemberLimit < 0 {
 		s.GroupMemberLimit = 0

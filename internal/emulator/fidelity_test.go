@@ -23,7 +23,7 @@ func TestSettingsDefaults(t *testing.T) {
 	s := New(Options{}).Settings()
 	want := Settings{
 		ImportCap: 20, DeleteCap: 100, PageSize: 200, MissingAccount: MissingAccountMember, NextType: NextTypeString,
-		CommandRateScale: 1, Plan: PlanEnterprise,
+		CommandRateScale: 1, Plan: PlanEnterprise, OversizedDeleteCode: 10004,
 	}
 	if s != want {
 		t.Fatalf("defaults\n%+v\nwant\n%+v", s, want)
@@ -473,6 +473,18 @@ func TestNextTypeIsStrict(t *testing.T) {
 			t.Errorf("%s Next %s: page %v", c.mode, c.next, r.list("MemberList"))
 		}
 	}
+}
+
+// CommunityLimitMax: the reading where a Community page may not ask for more
+// than the client SDKs' 100; other groups and smaller Limits are unchanged.
+func TestCommunityLimitMax(t *testing.T) {
+	v := newEnv(t, Settings{CommunityLimitMax: 100})
+	community, public := v.group("Community", "user1"), v.group("Public", "user1")
+	v.wantCode(10004, "get_group_member_info", `{"GroupId":"`+community+`","Limit":200,"Next":""}`)
+	v.wantCode(0, "get_group_member_info", `{"GroupId":"`+community+`","Limit":100,"Next":""}`)
+	v.wantCode(0, "get_group_member_info", `{"GroupId":"`+public+`","Limit":200}`)
+	v.e.UpdateSettings(func(s *Settings) { s.CommunityLimitMax = 0 })
+	v.wantCode(0, "get_group_member_info", `{"GroupId":"`+community+`","Limit":200,"Next":""}`)
 }
 
 func TestUnreadMsgNumClamped(t *testing.T) {

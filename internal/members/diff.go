@@ -159,6 +159,13 @@ func (q *Queue[T]) Take(size int) []T {
 	return chunk
 }
 
+// Empty reports whether nothing is left to take.
+func (q *Queue[T]) Empty() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.items) == 0 && len(q.returned) == 0
+}
+
 // GiveBack returns a chunk that was not sent, to be taken again first.
 func (q *Queue[T]) GiveBack(chunk []T) {
 	if len(chunk) == 0 {

@@ -59,7 +59,7 @@ func (d *groupMembersDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 				Computed:            true,
 			},
 			"group_type": schema.StringAttribute{
-				MarkdownDescription: "The group's type: `Work`, `Public`, `Meeting`, `Community` or `AVChatRoom` (or a legacy name).",
+				MarkdownDescription: "The group's type, as the server reports it: its REST API names `Private` (the SDKs' Work), `Public`, `ChatRoom` (the SDKs' Meeting), `Community` or `AVChatRoom`.",
 				Computed:            true,
 			},
 			"member_count": schema.Int64Attribute{

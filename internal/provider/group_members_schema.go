@@ -88,7 +88,7 @@ func groupMembersSchema() *tfprotov6.Schema {
 				DescriptionKind: tfprotov6.StringKindMarkdown,
 			},
 			attribute(attrOwnerAccount, tftypes.String, "The group's owner, as reported by the server; empty for ownerless groups.", computed),
-			attribute(attrGroupType, tftypes.String, "The group's type, as reported by the server: `Work`, `Public`, `Meeting`, `Community` (or the legacy `Private`, `ChatRoom`).", computed),
+			attribute(attrGroupType, tftypes.String, "The group's type, as the server reports it: its REST API names `Private` (the SDKs' Work), `Public`, `ChatRoom` (the SDKs' Meeting) or `Community`.", computed),
 			{
 				Name:            attrTimeouts,
 				NestedType:      &tfprotov6.SchemaObject{Nesting: tfprotov6.SchemaObjectNestingModeSingle, Attributes: timeoutAttrs},

@@ -59,7 +59,8 @@ func TestAccReadings_missingAccount(t *testing.T) {
 }
 
 // The Community cursor as a string (first "") or an integer (first 0), each
-// reading strict about the type it is sent; and pages shorter than asked.
+// reading strict about the type it is sent; Community pages limited to 100;
+// and pages shorter than asked.
 func TestAccReadings_pages(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
@@ -68,6 +69,10 @@ func TestAccReadings_pages(t *testing.T) {
 	}{
 		{"community next as string, page 7", "Community", func(s *emulator.Settings) { s.NextType = emulator.NextTypeString; s.PageSize = 7 }},
 		{"community next as integer, page 7", "Community", func(s *emulator.Settings) { s.NextType = emulator.NextTypeInteger; s.PageSize = 7 }},
+		{"community next as integer, Limit above 100 refused", "Community", func(s *emulator.Settings) {
+			s.NextType = emulator.NextTypeInteger
+			s.CommunityLimitMax = 100
+		}},
 		{"offset pages of 7", "Public", func(s *emulator.Settings) { s.PageSize = 7 }},
 		{"offset pages of 1", "ChatRoom", func(s *emulator.Settings) { s.PageSize = 1 }},
 	} {
@@ -337,5 +342,55 @@ resource "tencentim_group_members" "g%02d" {
 		if n := len(env.serverMembers(g.ID)); n != members {
 			t.Errorf("group %s has %d members, want %d", g.ID, n, members)
 		}
+	}
+}
+
+// A server whose delete cap is below the documented 100 answers an
+// oversized delete_group_member with 10005 (then the batch steps down and
+// the size holds) or, as its error list suggests, with 10004 (then the error
+// says to lower delete_batch_size, and doing so works).
+func TestAccReadings_deleteCap(t *testing.T) {
+	for _, code := range []int{10005, 10004} {
+		t.Run(fmt.Sprint(code), func(t *testing.T) {
+			env := newTestEnv(t, 150)
+			env.emu.UpdateSettings(func(s *emulator.Settings) { s.DeleteCap = 50; s.OversizedDeleteCode = code })
+			gid := env.group("Public")
+			withBatch := func(size int) string {
+				return env.providerBlock(fmt.Sprintf("delete_batch_size = %d", size)) + fmt.Sprintf(`
+resource "tencentim_group_members" "test" {
+  group_id = %q
+  members  = %s
+}
+`, gid, rangeMembers(30))
+			}
+			steps := []resource.TestStep{
+				{Config: env.membersConfig(gid, false, rangeMembers(150)), ConfigPlanChecks: emptyPlanAfterApply()},
+			}
+			if code == 10005 {
+				steps = append(steps, resource.TestStep{
+					PreConfig:        env.emu.ResetStats,
+					Config:           env.membersConfig(gid, false, rangeMembers(30)),
+					ConfigPlanChecks: emptyPlanAfterApply(),
+					ConfigStateChecks: []statecheck.StateCheck{
+						// 100 refused, then 50, 50 and 20.
+						calls(env, map[string]int{"delete_group_member": 4}),
+						stateMatchesServer{env: env, address: membersAddr, groupID: gid, wantSize: 30},
+					},
+				})
+			} else {
+				steps = append(steps,
+					resource.TestStep{
+						Config:      env.membersConfig(gid, false, rangeMembers(30)),
+						ExpectError: phrases("delete_group_member failed for group", "error 10004", "set the provider's delete_batch_size lower"),
+					},
+					resource.TestStep{
+						PreConfig:         env.emu.ResetStats,
+						Config:            withBatch(50),
+						ConfigPlanChecks:  emptyPlanAfterApply(),
+						ConfigStateChecks: []statecheck.StateCheck{stateMatchesServer{env: env, address: membersAddr, groupID: gid, wantSize: 30}},
+					})
+			}
+			resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: testProviderFactories, Steps: steps})
+		})
 	}
 }

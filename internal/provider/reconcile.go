@@ -272,11 +272,18 @@ func runBatches[T any](pool *taskPool, limit *timapi.BatchCap, items []T, send f
 		return
 	}
 	queue := members.NewQueue(items)
-	size, _ := limit.Size()
-	for range min(pool.parallel(), (len(items)+size-1)/size) {
+	// As many workers as there may be batches once the cap is known; those
+	// that find the queue empty end at once.
+	for range min(pool.parallel(), len(items)) {
 		pool.submit(func(ctx context.Context) []applyFailure {
-			for !pool.failed.Load() && ctx.Err() == nil {
-				unlock := limit.Probe()
+			for !pool.failed.Load() {
+				if ctx.Err() != nil {
+					return []applyFailure{interrupted(ctx.Err())}
+				}
+				unlock, err := limit.Probe(ctx)
+				if err != nil {
+					return []applyFailure{interrupted(err)}
+				}
 				size, _ := limit.Size()
 				batch := queue.Take(size)
 				if batch == nil {
@@ -289,7 +296,7 @@ func runBatches[T any](pool *taskPool, limit *timapi.BatchCap, items []T, send f
 					limit.Refused(len(batch))
 					queue.GiveBack(batch)
 				case len(failures) == 0:
-					limit.Accepted(len(batch))
+					limit.Accepted(len(batch), queue.Empty())
 				}
 				unlock()
 				if pool.record(failures) {
@@ -427,10 +434,15 @@ func plural(n int, one, many string) string {
 func (r *reconciler) importWithoutMissing(ctx context.Context, batch []members.Import, state *serverState, importErr error) []applyFailure {
 	accounts := accountsOf(batch)
 	missing, err := r.missingAccounts(ctx, accounts)
-	if err != nil || len(missing) == 0 {
+	switch {
+	case err != nil:
+		f := r.callFailure("import_group_member", importErr, accounts)
+		f.detail += fmt.Sprintf("\n\naccount_check, asked which of these accounts exist, failed too: %v.", err)
+		return []applyFailure{f}
+	case len(missing) == 0:
 		f := r.callFailure("import_group_member", importErr, accounts)
 		if apiCode(importErr) == codeInvalidParameter && len(batch) > 1 {
-			f.detail += fmt.Sprintf("\n\nEvery account in the request exists, so the server may accept fewer members per request than the %d sent: set the provider's import_batch_size lower (Tencent has documented 300, 100 and 20).", len(batch))
+			f.detail += fmt.Sprintf("\n\naccount_check says every account in the request exists, so the server may accept fewer members per request than the %d sent: set the provider's import_batch_size lower (Tencent has documented 300, 100 and 20).", len(batch))
 		}
 		return []applyFailure{f}
 	}
@@ -448,7 +460,11 @@ func (r *reconciler) importWithoutMissing(ctx context.Context, batch []members.I
 		}
 		failures = fs
 	}
-	state.addRefused(accountsOf(batch), missing, nil, fmt.Sprintf("import_group_member refused the whole request with error %d", apiCode(importErr)))
+	var names []string
+	for a := range missing {
+		names = append(names, a)
+	}
+	state.addRefused(names, missing, nil, fmt.Sprintf("import_group_member refused the whole request with error %d", apiCode(importErr)))
 	return failures
 }
 
@@ -485,7 +501,7 @@ func (r *reconciler) changeRole(ctx context.Context, rc members.RoleChange, stat
 
 // rateLimitedAdvice is what to do when rate-limit answers outlasted the
 // retries, for every resource.
-const rateLimitedAdvice = "The server kept answering that requests are too frequent, although the provider lowered its rate each time. Check the app's API limits in the console (another client may be using the quota), lower the provider's rate_limit, then run apply again."
+const rateLimitedAdvice = "The server kept answering that requests are too frequent until the operation's time ran out, although the provider lowered its rate each time. Check the app's API limits in the console (another client may be using the quota), raise the resource's timeouts or lower the provider's rate_limit, then run apply again: the state records what was applied."
 
 // callFailure turns an API error into a message that names the call, the
 // code, the group, the accounts and what to do.
@@ -496,6 +512,8 @@ func (r *reconciler) callFailure(command string, err error, accounts []string) a
 	}
 	advice := "Nothing else was changed by this request; the state records what was applied, and running apply again carries on from there."
 	switch {
+	case timapi.IsRateLimited(err):
+		advice = rateLimitedAdvice
 	case errors.Is(err, context.DeadlineExceeded):
 		advice = "The operation ran out of time. Raise the resource's timeouts, then run apply again: the state records what was applied."
 	case errors.Is(err, context.Canceled):
@@ -504,8 +522,6 @@ func (r *reconciler) callFailure(command string, err error, accounts []string) a
 		advice = timapi.AuthHint(err)
 	case timapi.IsNotFound(err):
 		advice = fmt.Sprintf("Group %s does not exist (any more). Check group_id and that the provider's sdkappid and region are the app's.", r.groupID)
-	case timapi.IsRateLimited(err):
-		advice = rateLimitedAdvice
 	}
 	summary := fmt.Sprintf("%s failed for group %s", command, r.groupID)
 	if timapi.IsAuth(err) {
@@ -553,7 +569,7 @@ func (p *taskPool) submit(task func(context.Context) []applyFailure) {
 	select {
 	case p.sem <- struct{}{}:
 	case <-p.ctx.Done():
-		p.record([]applyFailure{{"Interrupted", fmt.Sprintf("%v; not every call was made. Run apply again: the state records what was applied.", p.ctx.Err())}})
+		p.record([]applyFailure{interrupted(p.ctx.Err())})
 		return
 	}
 	if p.failed.Load() {
@@ -584,6 +600,11 @@ func (p *taskPool) wait() []applyFailure {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return dedupeInterrupted(p.failures)
+}
+
+// interrupted is the failure of work not started because ctx ended.
+func interrupted(err error) applyFailure {
+	return applyFailure{"Interrupted", fmt.Sprintf("%v; not every call was made. Run apply again: the state records what was applied.", err)}
 }
 
 // dedupeInterrupted keeps one "Interrupted" entry however many submits saw

@@ -524,12 +524,12 @@ func accountsFailure(command string, err error, accounts []string) applyFailure 
 	advice := "Nothing else was changed by this request; the state records what was applied, and running apply again carries on from there."
 	code := apiCode(err)
 	switch {
+	case timapi.IsRateLimited(err):
+		advice = rateLimitedAdvice
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		advice = "The operation was interrupted. Run apply again: the state records what was applied."
 	case timapi.IsAuth(err):
 		advice = timapi.AuthHint(err)
-	case timapi.IsRateLimited(err):
-		advice = rateLimitedAdvice
 	case code == 71000:
 		advice = "This app does not allow deleting accounts. Enable account deletion in the console (only trial apps allow it by default), or set delete_on_remove = false to keep the accounts."
 	case code == 70398:

@@ -492,12 +492,12 @@ func groupFailure(command, groupID string, err error) (summary, detail string) {
 	advice := "Nothing else was changed by this request. Fix the cause and run apply again."
 	code := apiCode(err)
 	switch {
+	case timapi.IsRateLimited(err):
+		advice = rateLimitedAdvice
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		advice = "The operation was interrupted. Run apply again."
 	case timapi.IsAuth(err):
 		advice = timapi.AuthHint(err)
-	case timapi.IsRateLimited(err):
-		advice = rateLimitedAdvice
 	case code == 10021:
 		advice = fmt.Sprintf("Group ID %s is already used by another group. Choose another group_id, or omit it to let the server generate one.", shown)
 	case code == 10025:

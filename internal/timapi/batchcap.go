@@ -1,6 +1,9 @@
 package timapi
 
-import "sync"
+import (
+	"context"
+	"sync"
+)
 
 // Per-request caps as Tencent has documented them over time, largest first.
 // import_group_member has been 300, 100 and, in the newest CN page
@@ -12,7 +15,6 @@ var (
 
 // Documented request caps of the other batch calls.
 const (
-	maxDeletePerCall    = 100
 	maxGroupInfoPerCall = 50
 	maxAccountsPerCall  = 100
 )
@@ -24,11 +26,12 @@ const (
 //
 // A refused size steps down to the next documented cap below it, so a server
 // at any documented cap is found in at most len(documented) refusals; below
-// the smallest documented cap it halves. Until a full batch of the current
-// size has succeeded, callers send one batch at a time (Probe), so that a
-// wrong guess is refused once rather than once per parallel request.
+// the smallest documented cap it halves. Until a batch of the current size
+// (or the last one of a run) has succeeded, callers send one batch at a time
+// (Probe), so that a wrong guess is refused once rather than once per
+// parallel request.
 type BatchCap struct {
-	probe sync.Mutex
+	probe chan struct{} // one token: held by the batch in flight while unconfirmed
 
 	mu         sync.Mutex
 	size       int
@@ -39,7 +42,7 @@ type BatchCap struct {
 // NewBatchCap starts at size (at least 1) and steps down through the
 // documented caps (largest first).
 func NewBatchCap(size int, documented []int) *BatchCap {
-	return &BatchCap{size: max(1, size), documented: documented}
+	return &BatchCap{probe: make(chan struct{}, 1), size: max(1, size), documented: documented}
 }
 
 // Size is the current batch size, and whether a batch of it has succeeded.
@@ -50,13 +53,23 @@ func (b *BatchCap) Size() (size int, confirmed bool) {
 }
 
 // Probe serialises batches while the size is unconfirmed: it returns an
-// unlock function, which is a no-op once the size is confirmed.
-func (b *BatchCap) Probe() (unlock func()) {
+// unlock function, which is a no-op once the size is confirmed, or ctx's
+// error when ctx ends first.
+func (b *BatchCap) Probe(ctx context.Context) (unlock func(), err error) {
 	if _, ok := b.Size(); ok {
-		return func() {}
+		return func() {}, nil
 	}
-	b.probe.Lock()
-	return b.probe.Unlock
+	select {
+	case b.probe <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if _, ok := b.Size(); ok {
+		// Confirmed while this caller waited: no need to go alone.
+		<-b.probe
+		return func() {}, nil
+	}
+	return func() { <-b.probe }, nil
 }
 
 // Refused records that a batch of n items was refused as too large and
@@ -78,11 +91,12 @@ func (b *BatchCap) Refused(n int) int {
 	return next
 }
 
-// Accepted records that a batch of n items succeeded.
-func (b *BatchCap) Accepted(n int) {
+// Accepted records that a batch of n items succeeded; last says it held
+// everything that was left to send, so no larger batch was possible.
+func (b *BatchCap) Accepted(n int, last bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if n >= b.size {
+	if n >= b.size || last {
 		b.confirmed = true
 	}
 }

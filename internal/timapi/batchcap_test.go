@@ -1,6 +1,11 @@
 package timapi
 
-import "testing"
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
 
 func TestBatchCapSteps(t *testing.T) {
 	cases := []struct {
@@ -36,12 +41,16 @@ func TestBatchCapConfirmation(t *testing.T) {
 	if _, ok := b.Size(); ok {
 		t.Fatal("a new cap is confirmed")
 	}
-	b.Accepted(40) // a short last batch says nothing about 300
+	b.Accepted(40, false) // a short batch with more to come says nothing about 300
 	if _, ok := b.Size(); ok {
 		t.Fatal("confirmed by a batch smaller than the size")
 	}
+	b.Accepted(40, true) // but one that held everything left to send does
+	if size, ok := b.Size(); !ok || size != 300 {
+		t.Fatalf("Size = %d, %v; want 300, confirmed", size, ok)
+	}
 	b.Refused(300)
-	b.Accepted(100)
+	b.Accepted(100, false)
 	if size, ok := b.Size(); !ok || size != 100 {
 		t.Fatalf("Size = %d, %v; want 100, confirmed", size, ok)
 	}
@@ -49,16 +58,68 @@ func TestBatchCapConfirmation(t *testing.T) {
 	if size, ok := b.Size(); ok || size != 20 {
 		t.Fatalf("Size = %d, %v; want 20, unconfirmed", size, ok)
 	}
-	unlock := b.Probe()
-	done := make(chan struct{})
-	go func() { b.Probe()(); close(done) }()
-	select {
-	case <-done:
-		t.Fatal("a second probe ran while the first held the cap")
-	default:
+
+	// While unconfirmed, a second probe waits for the first, and gives up
+	// when its context ends.
+	unlock, err := b.Probe(t.Context())
+	if err != nil {
+		t.Fatal(err)
 	}
-	b.Accepted(20)
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := b.Probe(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("second probe while the first holds it: %v, want the context's deadline", err)
+	}
 	unlock()
-	<-done
-	b.Probe()() // confirmed: no lock taken
+	unlock, err = b.Probe(t.Context())
+	if err != nil {
+		t.Fatalf("probe after the first released it: %v", err)
+	}
+	b.Accepted(20, false)
+	unlock()
+	// Confirmed: probes no longer wait for each other.
+	u1, _ := b.Probe(t.Context())
+	u2, err := b.Probe(ctx)
+	if err != nil {
+		t.Fatalf("probe of a confirmed cap waited: %v", err)
+	}
+	u1()
+	u2()
+}
+
+// Callers that waited for a probe which then confirmed the size go on
+// together, not one after another.
+func TestBatchCapWaitersGoTogetherOnceConfirmed(t *testing.T) {
+	b := NewBatchCap(20, ImportCaps)
+	unlock, err := b.Probe(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const waiters = 3
+	inside := make(chan func(), waiters)
+	for range waiters {
+		go func() {
+			u, err := b.Probe(t.Context())
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			inside <- u // held until all are inside
+		}()
+	}
+	b.Accepted(20, false)
+	unlock()
+	var held []func()
+	timeout := time.After(5 * time.Second)
+	for len(held) < waiters {
+		select {
+		case u := <-inside:
+			held = append(held, u)
+		case <-timeout:
+			t.Fatalf("%d of %d waiters got through at once; the others still wait for the probe", len(held), waiters)
+		}
+	}
+	for _, u := range held {
+		u()
+	}
 }

@@ -115,7 +115,7 @@ const throttleBudget = 10 * time.Minute
 
 type outcome struct {
 	ctxErr    error  // the caller's context ended
-	lastErr   string // then, the failure that was being retried
+	lastErr   error  // then, the failure that was being retried
 	transport error  // redacted transport failure
 	status    int    // HTTP status
 	body      []byte
@@ -274,9 +274,7 @@ func (a *attempts) checkRetry(ctx context.Context, resp *http.Response, err erro
 func (a *attempts) contextEnded(err error) outcome {
 	o := outcome{ctxErr: err}
 	if prev := a.outcome; prev.ctxErr == nil && (prev.transport != nil || prev.status != 0) {
-		if last := a.result(nil); last != nil {
-			o.lastErr = last.Error()
-		}
+		o.lastErr = a.result(nil)
 	}
 	return o
 }
@@ -405,8 +403,10 @@ func (a *attempts) logAttempt() {
 func (a *attempts) result(into any) error {
 	o := a.outcome
 	switch {
-	case o.ctxErr != nil && o.lastErr != "":
-		return fmt.Errorf("%s: giving up after %d attempt(s): %w (last failure: %s)", a.command, a.n, o.ctxErr, o.lastErr)
+	case o.ctxErr != nil && o.lastErr != nil:
+		// Both wrapped: callers can tell a deadline that ended rate-limit
+		// retries (IsRateLimited) from one that ended anything else.
+		return fmt.Errorf("%s: giving up after %d attempt(s): %w (last failure: %w)", a.command, a.n, o.ctxErr, o.lastErr)
 	case o.ctxErr != nil:
 		return fmt.Errorf("%s: giving up after %d attempt(s): %w", a.command, a.n, o.ctxErr)
 	case o.transport != nil:

@@ -16,7 +16,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-cleanhttp"
@@ -86,9 +85,8 @@ type Client struct {
 	limiters    map[string]*adaptiveLimiter
 	total       *rate.Limiter // nil when there is no app-wide limit
 	stats       map[string]int
-	clockOffset time.Duration // server clock minus local clock, from Date headers
-
-	integerCursor atomic.Bool // the server's Community cursors are JSON integers
+	clockOffset time.Duration    // server clock minus local clock, from Date headers
+	community   communityReading // how the server takes Community cursor requests
 }
 
 // New validates cfg, applies defaults and returns a Client. It does no I/O.

@@ -9,8 +9,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-
-	"github.com/tencentim/terraform-provider-tencentim/internal/members"
 )
 
 const (
@@ -329,17 +327,18 @@ func (c *Client) parallelPages(ctx context.Context, groupID string, opt ListOpti
 	return out, firstErr
 }
 
+type communityRequest struct {
+	GroupID          string `json:"GroupId"`
+	Limit            int
+	Next             json.RawMessage
+	MemberInfoFilter []string
+}
+
 // membersByCursor follows Next, echoing it back with the JSON type the server
 // used (string in newer documentation, integer in older), until it comes back
 // empty or a page is empty.
 func (c *Client) membersByCursor(ctx context.Context, groupID string, opt ListOptions) (*GroupMembers, error) {
-	type request struct {
-		GroupID          string `json:"GroupId"`
-		Limit            int
-		Next             json.RawMessage
-		MemberInfoFilter []string
-	}
-	req := request{GroupID: groupID, Limit: opt.PageSize, Next: c.firstCursor(), MemberInfoFilter: opt.Fields}
+	req := c.communityReading().first(communityRequest{GroupID: groupID, Limit: opt.PageSize, MemberInfoFilter: opt.Fields})
 	out := &GroupMembers{}
 	var set memberSet
 	sent := map[string]bool{}
@@ -348,15 +347,11 @@ func (c *Client) membersByCursor(ctx context.Context, groupID string, opt ListOp
 		err := c.Call(ctx, groupService, getMembersCommand, req, &resp)
 		out.Pages++
 		if apiCode(err) == 10004 && out.Pages == 1 {
-			// A server strict about the cursor's JSON type refuses the other
-			// reading's first cursor; the other one is the only change left.
-			req.Next = c.flipCursorType()
-			resp = memberPage{}
-			if err = c.Call(ctx, groupService, getMembersCommand, req, &resp); err == nil {
-				out.Pages++
-			} else {
-				c.flipCursorType()
-			}
+			// The two points the docs leave open for a first Community page:
+			// the cursor's JSON type, and whether Limit may exceed 100.
+			var pages int
+			req, resp, pages, err = c.firstCommunityPage(ctx, req, err)
+			out.Pages += pages
 		}
 		if err != nil {
 			return nil, err
@@ -373,9 +368,7 @@ func (c *Client) membersByCursor(ctx context.Context, groupID string, opt ListOp
 		if err != nil {
 			return nil, err
 		}
-		if len(next) > 0 {
-			c.integerCursor.Store(next[0] != '"')
-		}
+		c.noteCursorType(next)
 		if done || len(ms) == 0 {
 			break
 		}
@@ -393,20 +386,76 @@ func (c *Client) membersByCursor(ctx context.Context, groupID string, opt ListOp
 	return out, nil
 }
 
-// firstCursor is the Next of a first Community page in the reading this
-// server was last seen to use: "" (string cursors, the newer documentation)
-// or 0 (integers, the older one).
-func (c *Client) firstCursor() json.RawMessage {
-	if c.integerCursor.Load() {
-		return json.RawMessage(`0`)
-	}
-	return json.RawMessage(`""`)
+// communityLimitMax is the client SDKs' maximum page for Community groups;
+// the REST docs give none, so a server may refuse a larger Limit.
+const communityLimitMax = 100
+
+// communityReading is how this server takes a Community cursor request: the
+// cursor's JSON type (string in the newer docs, integer in the older), and
+// whether Limit must stay within communityLimitMax.
+type communityReading struct{ integer, small bool }
+
+func (c *Client) communityReading() communityReading {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.community
 }
 
-// flipCursorType switches to the other reading and returns its first cursor.
-func (c *Client) flipCursorType() json.RawMessage {
-	c.integerCursor.Store(!c.integerCursor.Load())
-	return c.firstCursor()
+func (c *Client) setCommunityReading(r communityReading) {
+	c.mu.Lock()
+	c.community = r
+	c.mu.Unlock()
+}
+
+// first is the first request of a read under this reading.
+func (r communityReading) first(req communityRequest) communityRequest {
+	req.Next = json.RawMessage(`""`)
+	if r.integer {
+		req.Next = json.RawMessage(`0`)
+	}
+	if r.small {
+		req.Limit = min(req.Limit, communityLimitMax)
+	}
+	return req
+}
+
+// firstCommunityPage sends a first page refused with refusal (10004) again
+// under each other reading, and keeps the one that works for later reads.
+// It returns the request that worked, its page and the number of requests
+// made; when no other reading changes the request, refusal stands.
+func (c *Client) firstCommunityPage(ctx context.Context, req communityRequest, refusal error) (communityRequest, memberPage, int, error) {
+	cur := c.communityReading()
+	sent := []communityRequest{req}
+	lastErr := refusal
+	made := 0
+	for _, alt := range []communityReading{{!cur.integer, cur.small}, {cur.integer, true}, {!cur.integer, true}} {
+		try := alt.first(req)
+		if slices.ContainsFunc(sent, func(r communityRequest) bool { return r.Limit == try.Limit && bytes.Equal(r.Next, try.Next) }) {
+			continue
+		}
+		sent = append(sent, try)
+		var resp memberPage
+		err := c.Call(ctx, groupService, getMembersCommand, try, &resp)
+		made++
+		if err == nil {
+			c.setCommunityReading(alt)
+			return try, resp, made, nil
+		}
+		if lastErr = err; apiCode(err) != 10004 {
+			break
+		}
+	}
+	return req, memberPage{}, made, lastErr
+}
+
+// noteCursorType records the JSON type of a cursor the server sent.
+func (c *Client) noteCursorType(next json.RawMessage) {
+	if len(next) == 0 {
+		return
+	}
+	c.mu.Lock()
+	c.community.integer = next[0] != '"'
+	c.mu.Unlock()
 }
 
 // cursor validates a returned Next value. Empty means "", 0, null or absent.
@@ -431,20 +480,19 @@ func cursor(raw json.RawMessage) (next json.RawMessage, done bool, err error) {
 	return nil, false, fmt.Errorf("%s: Next cursor must be a string or a number, got %s", getMembersCommand, raw)
 }
 
-// DeleteGroupMembers removes accounts silently (only they are notified), in
-// requests of at most 100. Removing a non-member succeeds.
+// DeleteGroupMembers removes accounts silently (only they are notified) in
+// one request; batching to the server's cap (documented as 100) is the
+// caller's job. Removing a non-member succeeds.
 func (c *Client) DeleteGroupMembers(ctx context.Context, groupID string, accounts []string) error {
-	for _, batch := range members.Batches(accounts, maxDeletePerCall) {
-		req := struct {
-			GroupID string   `json:"GroupId"`
-			Silence int      `json:"Silence"`
-			Members []string `json:"MemberToDel_Account"`
-		}{groupID, 1, batch}
-		if err := c.Call(ctx, groupService, "delete_group_member", req, nil); err != nil {
-			return err
-		}
+	if len(accounts) == 0 {
+		return nil
 	}
-	return nil
+	req := struct {
+		GroupID string   `json:"GroupId"`
+		Silence int      `json:"Silence"`
+		Members []string `json:"MemberToDel_Account"`
+	}{groupID, 1, accounts}
+	return c.Call(ctx, groupService, "delete_group_member", req, nil)
 }
 
 // ModifyGroupMemberRole sets a member's role to "Admin" or "Member".
