@@ -114,10 +114,10 @@ type attempts struct {
 const throttleBudget = 10 * time.Minute
 
 type outcome struct {
-	ctxErr    error  // the caller's context ended
-	lastErr   error  // then, the failure that was being retried
-	transport error  // redacted transport failure
-	status    int    // HTTP status
+	ctxErr    error // the caller's context ended
+	lastErr   error // then, the failure that was being retried
+	transport error // redacted transport failure
+	status    int   // HTTP status
 	body      []byte
 	envErr    error // DecodeEnvelope's verdict on body (without payload)
 	throttled bool  // a rate-limit answer (API code or HTTP 429)
