@@ -46,20 +46,10 @@ type memberResult struct {
 //   - An existing member gets Result 2 and keeps its role and join time; a
 //     repeated account within one request gets Result 2 the second time.
 func (e *Emulator) importGroupMember(appID uint64, o obj) (*result, *apiError) {
-	gid, aerr := requireGroupID(o)
-	if aerr != nil {
-		return nil, aerr
-	}
-	list, ok, aerr := o.objects("MemberList", 10004)
-	if aerr != nil {
-		return nil, aerr
-	}
-	if !ok || len(list) == 0 {
-		return nil, errf(10004, "MemberList is required and must not be empty")
-	}
 	st := e.Settings()
-	if len(list) > st.ImportCap {
-		return nil, errf(10005, "too many accounts: MemberList has %d entries, at most %d are allowed", len(list), st.ImportCap)
+	gid, list, aerr := memberListRequest(o, st.ImportCap)
+	if aerr != nil {
+		return nil, aerr
 	}
 	type entry struct {
 		account, role string
@@ -68,15 +58,9 @@ func (e *Emulator) importGroupMember(appID uint64, o obj) (*result, *apiError) {
 	}
 	entries := make([]entry, len(list))
 	for i, m := range list {
-		if m == nil {
-			return nil, errf(10004, "MemberList[%d] must be an object", i)
-		}
-		acct, ok, aerr := m.str("Member_Account", 60015)
+		acct, aerr := memberAccount(m, i)
 		if aerr != nil {
 			return nil, aerr
-		}
-		if !ok || acct == "" {
-			return nil, errf(10004, "MemberList[%d].Member_Account is required", i)
 		}
 		role, _, aerr := m.str("Role", 10004)
 		if aerr != nil {
@@ -102,13 +86,9 @@ func (e *Emulator) importGroupMember(appID uint64, o obj) (*result, *apiError) {
 	now := e.now().Unix()
 	results := make([]memberResult, len(entries))
 	aerr = e.mutate(func() (bool, *apiError) {
-		a := e.apps[appID]
-		g := a.groups[gid]
-		if g == nil {
-			return false, groupMissing()
-		}
-		if g.kind == kindAVChatRoom {
-			return false, errf(10007, "AVChatRoom groups do not support importing members")
+		a, g, aerr := e.memberGroup(appID, gid, "importing")
+		if aerr != nil {
+			return false, aerr
 		}
 		if aerr := missingAccountError(st.MissingAccount, missingAccounts(a, entries, func(en entry) string { return en.account })); aerr != nil {
 			return false, aerr
@@ -138,18 +118,75 @@ func (e *Emulator) importGroupMember(appID uint64, o obj) (*result, *apiError) {
 			}
 			results[i] = memberResult{Member_Account: en.account, Result: res}
 		}
-		if g.full(len(adds)) {
-			return false, errf(10014, "group is full: %d members plus %d new exceed MaxMemberNum %d", len(g.members), len(adds), g.maxMembers)
-		}
-		for _, m := range adds {
-			g.addMember(m)
-		}
-		return len(adds) > 0, nil
+		return addAll(g, adds)
 	})
 	if aerr != nil {
 		return nil, aerr
 	}
 	return &result{fields: struct{ MemberList []memberResult }{results}, members: len(entries)}, nil
+}
+
+// memberListRequest reads what import_group_member and add_group_member
+// share: GroupId, and a non-empty MemberList of at most capacity entries.
+func memberListRequest(o obj, capacity int) (string, []obj, *apiError) {
+	gid, aerr := requireGroupID(o)
+	if aerr != nil {
+		return "", nil, aerr
+	}
+	list, ok, aerr := o.objects("MemberList", 10004)
+	if aerr != nil {
+		return "", nil, aerr
+	}
+	if !ok || len(list) == 0 {
+		return "", nil, errf(10004, "MemberList is required and must not be empty")
+	}
+	if len(list) > capacity {
+		return "", nil, errf(10005, "too many accounts: MemberList has %d entries, at most %d are allowed", len(list), capacity)
+	}
+	return gid, list, nil
+}
+
+// memberAccount reads MemberList[i].Member_Account.
+func memberAccount(m obj, i int) (string, *apiError) {
+	if m == nil {
+		return "", errf(10004, "MemberList[%d] must be an object", i)
+	}
+	acct, ok, aerr := m.str("Member_Account", 60015)
+	if aerr != nil {
+		return "", aerr
+	}
+	if !ok || acct == "" {
+		return "", errf(10004, "MemberList[%d].Member_Account is required", i)
+	}
+	return acct, nil
+}
+
+// memberGroup finds the group that members are being added to (verb:
+// "importing", "adding"); AVChatRoom groups keep no member list. Callers
+// hold e.mu.
+func (e *Emulator) memberGroup(appID uint64, gid, verb string) (*app, *group, *apiError) {
+	a := e.apps[appID]
+	g := a.groups[gid]
+	if g == nil {
+		return nil, nil, groupMissing()
+	}
+	if g.kind == kindAVChatRoom {
+		return nil, nil, errf(10007, "AVChatRoom groups do not support %s members", verb)
+	}
+	return a, g, nil
+}
+
+// addAll adds members that were accepted, or none when they do not fit
+// under MaxMemberNum (10014, as add_group_member documents). It reports
+// whether the state changed. Callers hold e.mu.
+func addAll(g *group, adds []*member) (bool, *apiError) {
+	if g.full(len(adds)) {
+		return false, errf(10014, "group is full: %d members plus %d new exceed MaxMemberNum %d", len(g.members), len(adds), g.maxMembers)
+	}
+	for _, m := range adds {
+		g.addMember(m)
+	}
+	return len(adds) > 0, nil
 }
 
 // missingAccountError answers accounts that were never imported according to
@@ -186,71 +223,42 @@ func missingAccounts[T any](a *app, items []T, acct func(T) string) []string {
 // directly, so Result 3 never occurs). Non-existent accounts always fail the
 // request with 10019, as documented for this API.
 func (e *Emulator) addGroupMember(appID uint64, o obj) (*result, *apiError) {
-	gid, aerr := requireGroupID(o)
-	if aerr != nil {
-		return nil, aerr
-	}
 	if _, _, aerr := o.integer("Silence"); aerr != nil {
 		return nil, aerr
 	}
-	list, ok, aerr := o.objects("MemberList", 10004)
+	gid, list, aerr := memberListRequest(o, e.Settings().ImportCap)
 	if aerr != nil {
 		return nil, aerr
 	}
-	if !ok || len(list) == 0 {
-		return nil, errf(10004, "MemberList is required and must not be empty")
-	}
-	st := e.Settings()
-	if len(list) > st.ImportCap {
-		return nil, errf(10005, "too many accounts: MemberList has %d entries, at most %d are allowed", len(list), st.ImportCap)
-	}
 	accts := make([]string, len(list))
 	for i, m := range list {
-		if m == nil {
-			return nil, errf(10004, "MemberList[%d] must be an object", i)
-		}
-		acct, ok, aerr := m.str("Member_Account", 60015)
-		if aerr != nil {
+		if accts[i], aerr = memberAccount(m, i); aerr != nil {
 			return nil, aerr
 		}
-		if !ok || acct == "" {
-			return nil, errf(10004, "MemberList[%d].Member_Account is required", i)
-		}
-		accts[i] = acct
 	}
 	now := e.now().Unix()
 	results := make([]memberResult, len(accts))
 	aerr = e.mutate(func() (bool, *apiError) {
-		a := e.apps[appID]
-		g := a.groups[gid]
-		if g == nil {
-			return false, groupMissing()
-		}
-		if g.kind == kindAVChatRoom {
-			return false, errf(10007, "AVChatRoom groups do not support adding members")
+		a, g, aerr := e.memberGroup(appID, gid, "adding")
+		if aerr != nil {
+			return false, aerr
 		}
 		if aerr := missingAccountError(MissingAccountRequest, missingAccounts(a, accts, func(s string) string { return s })); aerr != nil {
 			return false, aerr
 		}
 		added := map[string]bool{}
-		var adds []string
+		var adds []*member
 		for i, acct := range accts {
 			res := 1
 			if g.members[acct] != nil || added[acct] {
 				res = 2
 			} else {
 				added[acct] = true
-				adds = append(adds, acct)
+				adds = append(adds, &member{account: acct, role: RoleMember, joinTime: now})
 			}
 			results[i] = memberResult{Member_Account: acct, Result: res}
 		}
-		if g.full(len(adds)) {
-			return false, errf(10014, "group is full: %d members plus %d new exceed MaxMemberNum %d", len(g.members), len(adds), g.maxMembers)
-		}
-		for _, acct := range adds {
-			g.addMember(&member{account: acct, role: RoleMember, joinTime: now})
-		}
-		return len(adds) > 0, nil
+		return addAll(g, adds)
 	})
 	if aerr != nil {
 		return nil, aerr
@@ -1039,15 +1047,9 @@ func (e *Emulator) createOrImportGroup(appID uint64, o obj, isImport bool) (*res
 	type entry struct{ account, role string }
 	var entries []entry
 	for i, m := range list {
-		if m == nil {
-			return nil, errf(10004, "MemberList[%d] must be an object", i)
-		}
-		acct, ok, aerr := m.str("Member_Account", 60015)
+		acct, aerr := memberAccount(m, i)
 		if aerr != nil {
 			return nil, aerr
-		}
-		if !ok || acct == "" {
-			return nil, errf(10004, "MemberList[%d].Member_Account is required", i)
 		}
 		role, _, aerr := m.str("Role", 10004)
 		if aerr != nil {
