@@ -15,7 +15,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -127,7 +126,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	}
 	addr := ln.Addr().String()
 	if c.portFile != "" {
-		if err := writeFileAtomic(c.portFile, addr+"\n"); err != nil {
+		if err := emulator.WriteFileAtomic(c.portFile, []byte(addr+"\n")); err != nil {
 			_ = ln.Close()
 			return err
 		}
@@ -222,22 +221,4 @@ func seed(e *emulator.Emulator, c config, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "demo group: %-22s type=%-10s owner=%s\n", g.ID, info.Type, info.Owner)
 	}
 	return nil
-}
-
-func writeFileAtomic(path, content string) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	_, err = f.WriteString(content)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		_ = os.Remove(f.Name())
-	}
-	return err
 }

@@ -40,9 +40,8 @@ func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
 			}
 			only = &id
 		}
-		e.mu.RLock()
-		sf := e.snapshot(only, false)
-		e.mu.RUnlock()
+		var sf stateFile
+		e.readLocked(func() { sf = e.snapshot(only, false) })
 		writeJSON(w, http.StatusOK, sf)
 	case "GET /emulator/stats":
 		writeJSON(w, http.StatusOK, e.Stats())

@@ -126,86 +126,17 @@ func (s Settings) withDefaults() Settings {
 			*v = c.values[0]
 		}
 	}
-	if s.RateLimit < 0 {
-		s.RateLimit = 0
-	}
+	s.RateLimit = max(s.RateLimit, 0)
 	if s.CommandRateScale == 0 {
 		s.CommandRateScale = 1
 	}
-	if s.Latency < 0 {
-		s.Latency = 0
-	}
+	s.Latency = max(s.Latency, 0)
 	if s.OversizedDeleteCode != 10005 {
 		s.OversizedDeleteCode = 10004
 	}
-	if s.CommunityLimitMax < 0 {
-		s.CommunityLimitMax = 0
-	}
-	if s.GroupMemberLimit < 0 {
-		s.GroupMemberLimit = 0
-	}
+	s.CommunityLimitMax = max(s.CommunityLimitMax, 0)
+	s.GroupMemberLimit = max(s.GroupMemberLimit, 0)
 	return s
-}
-
-// plan holds what an edition changes (api-fidelity.md #5 and section 3;
-// tencent-im-api.md 4.1; CN 使用限制 269/9346, 群组系统).
-type plan struct {
-	groupMembers int  // create_group's default MaxMemberNum for non-Community groups
-	community    bool // Community groups are available
-	// trial: at most trialGroups groups (10058) and trialAccounts accounts
-	// (70398); account_delete is allowed without the console switch, and a
-	// deleted ID may be imported again (paid plans block it).
-	trial bool
-}
-
-var plans = map[string]plan{
-	PlanTrial:      {groupMembers: 20, trial: true},
-	PlanPro:        {groupMembers: 200},
-	PlanUltimate:   {groupMembers: 2000, community: true},
-	PlanEnterprise: {groupMembers: 6000, community: true},
-}
-
-// Documented group size limits and trial quotas, and the texts of plan
-// refusals.
-const (
-	maxGroupMembers       = 6000   // explicit MaxMemberCount/MaxMemberNum maximum, non-Community
-	maxCommunityMembers   = 100000 // Community maximum and default ("常规为10万人")
-	importDefaultMembers  = 2000   // import_group: "不填默认为2000"
-	trialGroups           = 100
-	trialAccounts         = 100
-	communityUnavailable  = "Community groups are not available on this plan"
-	accountDeleteDisabled = "account deletion is not enabled: on paid plans it must be switched on in the console"
-)
-
-func (s Settings) plan() plan { return plans[s.Plan] }
-
-// defaultMaxMembers is the MaxMemberNum of a new group whose request does not
-// give MaxMemberCount: the plan's default (import_group: at most 2000),
-// Community 100000, or GroupMemberLimit when set.
-func (s Settings) defaultMaxMembers(k kind, isImport bool) int {
-	switch {
-	case k == kindAVChatRoom:
-		return 0 // no member list, so no limit
-	case s.GroupMemberLimit > 0:
-		return s.GroupMemberLimit
-	case k == kindCommunity:
-		return maxCommunityMembers
-	}
-	n := s.plan().groupMembers
-	if isImport {
-		n = min(n, importDefaultMembers)
-	}
-	return n
-}
-
-// maxMembersAllowed is the largest MaxMemberCount/MaxMemberNum a request may
-// ask for.
-func (s Settings) maxMembersAllowed(k kind) int {
-	limit := maxGroupMembers
-	if k == kindCommunity {
-		limit = maxCommunityMembers
-	}
-	return max(limit, s.GroupMemberLimit)
 }
 
 // Options configure New.
@@ -287,7 +218,12 @@ func New(opts Options) *Emulator {
 		e.now = time.Now
 	}
 	if e.persistPath != "" {
-		e.persist.err = e.load()
+		// Nothing else can see e yet, so the state needs no lock.
+		if apps, err := e.load(); err != nil {
+			e.persist.err = err
+		} else if apps != nil {
+			e.apps = apps
+		}
 	}
 	return e
 }
@@ -317,19 +253,25 @@ func (e *Emulator) updateSettings(f func(*Settings)) (old, cur Settings) {
 }
 
 // mutate runs f under the write lock and, when f reports a change, persists
-// the state after releasing it (a save takes the read lock).
+// the state once the lock is released (a save takes the read lock). It and
+// readLocked are the only places that take e.mu.
 func (e *Emulator) mutate(f func() (changed bool, aerr *apiError)) *apiError {
-	changed, aerr := e.writeLocked(f)
+	changed, aerr := func() (bool, *apiError) {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		return f()
+	}()
 	if changed {
 		e.changed()
 	}
 	return aerr
 }
 
-func (e *Emulator) writeLocked(f func() (bool, *apiError)) (bool, *apiError) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return f()
+// readLocked runs f under the read lock.
+func (e *Emulator) readLocked(f func()) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	f()
 }
 
 // mutateOutOfBand is mutate for the Go seeding API: success means a change.
@@ -386,17 +328,15 @@ func (e *Emulator) AddAccounts(sdkappid uint64, userIDs ...string) {
 }
 
 // Accounts lists an app's accounts, sorted.
-func (e *Emulator) Accounts(sdkappid uint64) []string {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	a := e.apps[sdkappid]
-	if a == nil {
-		return nil
-	}
-	out := make([]string, 0, len(a.accounts))
-	for u := range a.accounts {
-		out = append(out, u)
-	}
+func (e *Emulator) Accounts(sdkappid uint64) (out []string) {
+	e.readLocked(func() {
+		if a := e.apps[sdkappid]; a != nil {
+			out = make([]string, 0, len(a.accounts))
+			for u := range a.accounts {
+				out = append(out, u)
+			}
+		}
+	})
 	sort.Strings(out)
 	return out
 }
@@ -464,45 +404,41 @@ func (e *Emulator) AddGroup(sdkappid uint64, g Group) (string, error) {
 }
 
 // GroupInfo returns a group's seedable fields.
-func (e *Emulator) GroupInfo(sdkappid uint64, groupID string) (Group, bool) {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	g := e.group(sdkappid, groupID)
-	if g == nil {
-		return Group{}, false
-	}
-	return g.public(), true
+func (e *Emulator) GroupInfo(sdkappid uint64, groupID string) (info Group, ok bool) {
+	e.readLocked(func() {
+		if g := e.group(sdkappid, groupID); g != nil {
+			info, ok = g.public(), true
+		}
+	})
+	return info, ok
 }
 
 // Groups lists an app's groups sorted by ID.
-func (e *Emulator) Groups(sdkappid uint64) []Group {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	a := e.apps[sdkappid]
-	if a == nil {
-		return nil
-	}
-	out := make([]Group, 0, len(a.groups))
-	for _, g := range a.groups {
-		out = append(out, g.public())
-	}
+func (e *Emulator) Groups(sdkappid uint64) (out []Group) {
+	e.readLocked(func() {
+		if a := e.apps[sdkappid]; a != nil {
+			out = make([]Group, 0, len(a.groups))
+			for _, g := range a.groups {
+				out = append(out, g.public())
+			}
+		}
+	})
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }
 
 // Members returns a snapshot of the members, owner included.
-func (e *Emulator) Members(sdkappid uint64, groupID string) (map[string]Member, bool) {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	g := e.group(sdkappid, groupID)
-	if g == nil {
-		return nil, false
-	}
-	out := make(map[string]Member, len(g.members))
-	for acct, m := range g.members {
-		out[acct] = Member{Account: acct, Role: m.role, JoinTime: m.joinTime, UnreadMsgNum: m.unread}
-	}
-	return out, true
+func (e *Emulator) Members(sdkappid uint64, groupID string) (out map[string]Member, ok bool) {
+	e.readLocked(func() {
+		g := e.group(sdkappid, groupID)
+		if ok = g != nil; ok {
+			out = make(map[string]Member, len(g.members))
+			for acct, m := range g.members {
+				out[acct] = Member{Account: acct, Role: m.role, JoinTime: m.joinTime, UnreadMsgNum: m.unread}
+			}
+		}
+	})
+	return out, ok
 }
 
 // PutMember adds a member or changes an existing member out of band (drift).

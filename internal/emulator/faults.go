@@ -1,8 +1,6 @@
 package emulator
 
-import (
-	"time"
-)
+import "time"
 
 // Fault makes matching API calls fail (or slow down) before they reach the
 // state, so a faulted call changes nothing.
@@ -35,15 +33,15 @@ func (e *Emulator) InjectFault(f Fault) {
 		fs.skipLeft = 0
 	}
 	e.faultMu.Lock()
+	defer e.faultMu.Unlock()
 	e.faults = append(e.faults, fs)
-	e.faultMu.Unlock()
 }
 
 // ClearFaults removes all faults.
 func (e *Emulator) ClearFaults() {
 	e.faultMu.Lock()
+	defer e.faultMu.Unlock()
 	e.faults = nil
-	e.faultMu.Unlock()
 }
 
 func (e *Emulator) takeFault(command string) (Fault, bool) {
@@ -68,77 +66,4 @@ func (e *Emulator) takeFault(command string) (Fault, bool) {
 		return fs.Fault, true
 	}
 	return Fault{}, false
-}
-
-// CallStats counts the requests that reached a command.
-type CallStats struct {
-	Calls   int
-	Members []int // members per call: len(MemberList) for import/add, len(MemberToDel_Account) for delete, returned page length for reads
-	Failed  int   // answered with a nonzero code, an HTTP error, or a dropped connection
-}
-
-// LoggedRequest is one API request. HTTPStatus is 0 for a dropped connection.
-type LoggedRequest struct {
-	Time       time.Time
-	Command    string
-	SDKAppID   uint64
-	GroupID    string
-	Members    int
-	ErrorCode  int
-	HTTPStatus int
-	Duration   time.Duration // wall time spent answering, including Latency/Delay
-}
-
-// maxLog bounds the request log; older entries are dropped first.
-const maxLog = 50000
-
-func (e *Emulator) record(c *call, failed bool) {
-	c.rec.Duration = time.Since(c.start)
-	e.statMu.Lock()
-	if c.command != "" {
-		s := e.stats[c.command]
-		if s == nil {
-			s = &CallStats{}
-			e.stats[c.command] = s
-		}
-		s.Calls++
-		s.Members = append(s.Members, c.rec.Members)
-		if failed {
-			s.Failed++
-		}
-	}
-	if len(e.log) >= maxLog {
-		e.log = append(e.log[:0], e.log[len(e.log)-maxLog+1:]...)
-	}
-	e.log = append(e.log, c.rec)
-	e.statMu.Unlock()
-	if e.onRequest != nil {
-		e.onRequest(c.rec)
-	}
-}
-
-// Stats returns per-command counters (a copy).
-func (e *Emulator) Stats() map[string]CallStats {
-	e.statMu.Lock()
-	defer e.statMu.Unlock()
-	out := make(map[string]CallStats, len(e.stats))
-	for k, s := range e.stats {
-		out[k] = CallStats{Calls: s.Calls, Members: append([]int(nil), s.Members...), Failed: s.Failed}
-	}
-	return out
-}
-
-// Log returns the request log (a copy), oldest first.
-func (e *Emulator) Log() []LoggedRequest {
-	e.statMu.Lock()
-	defer e.statMu.Unlock()
-	return append([]LoggedRequest(nil), e.log...)
-}
-
-// ResetStats clears Stats and Log.
-func (e *Emulator) ResetStats() {
-	e.statMu.Lock()
-	e.stats = map[string]*CallStats{}
-	e.log = nil
-	e.statMu.Unlock()
 }

@@ -222,3 +222,8 @@ func seekSeq(others []*member, s int64) int {
 func (g *group) full(adding int) bool {
 	return g.maxMembers > 0 && len(g.members)+adding > g.maxMembers
 }
+
+// texts are the group's groupTexts fields, in that order.
+func (g *group) texts() [len(groupTexts)]*string {
+	return [...]*string{&g.introduction, &g.notification, &g.faceURL}
+}

@@ -122,8 +122,8 @@ func (e *Emulator) snapshot(only *uint64, withKeys bool) stateFile {
 	return sf
 }
 
-// restore replaces the state with sf. Callers hold the write lock.
-func (e *Emulator) restore(sf stateFile) error {
+// restore builds the state that sf describes.
+func restore(sf stateFile) (map[uint64]*app, error) {
 	apps := map[uint64]*app{}
 	for _, as := range sf.Apps {
 		a := newApp(as.SDKAppID)
@@ -140,7 +140,7 @@ func (e *Emulator) restore(sf stateFile) error {
 		for _, gs := range as.Groups {
 			k, ok := kindOf(gs.Type)
 			if !ok {
-				return fmt.Errorf("group %s: invalid type %q", gs.ID, gs.Type)
+				return nil, fmt.Errorf("group %s: invalid type %q", gs.ID, gs.Type)
 			}
 			g := newGroup(Group{ID: gs.ID, Name: gs.Name, CreateTime: gs.CreateTime, MaxMemberNum: gs.MaxMemberNum}, k)
 			g.introduction, g.notification, g.faceURL = gs.Introduction, gs.Notification, gs.FaceURL
@@ -162,8 +162,7 @@ func (e *Emulator) restore(sf stateFile) error {
 		}
 		apps[as.SDKAppID] = a
 	}
-	e.apps = apps
-	return nil
+	return apps, nil
 }
 
 // persister writes the state after mutations. Saves are synchronous, so a
@@ -188,24 +187,25 @@ const (
 	saveDelay = 250 * time.Millisecond
 )
 
-func (e *Emulator) load() error {
+// load reads the state saved at PersistPath (nil, nil: there is none yet).
+func (e *Emulator) load() (map[uint64]*app, error) {
 	raw, err := os.ReadFile(e.persistPath)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil
+		return nil, nil
 	}
 	if err != nil {
-		return fmt.Errorf("emulator: loading state: %w", err)
+		return nil, fmt.Errorf("emulator: loading state: %w", err)
 	}
 	var sf stateFile
-	if err := json.Unmarshal(raw, &sf); err != nil {
-		return fmt.Errorf("emulator: loading state from %s: %w", e.persistPath, err)
+	err = json.Unmarshal(raw, &sf)
+	var apps map[uint64]*app
+	if err == nil {
+		apps, err = restore(sf)
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if err := e.restore(sf); err != nil {
-		return fmt.Errorf("emulator: loading state from %s: %w", e.persistPath, err)
+	if err != nil {
+		return nil, fmt.Errorf("emulator: loading state from %s: %w", e.persistPath, err)
 	}
-	return nil
+	return apps, nil
 }
 
 // changed is called after every mutation (outside e.mu).
@@ -215,21 +215,24 @@ func (e *Emulator) changed() {
 	}
 	p := &e.persist
 	p.gen.Add(1)
-	p.mu.Lock()
-	if p.lastSize > bigState {
-		if p.timer == nil {
+	var later bool
+	p.locked(func() {
+		if later = p.lastSize > bigState; later && p.timer == nil {
 			p.timer = time.AfterFunc(saveDelay, func() {
-				p.mu.Lock()
-				p.timer = nil
-				p.mu.Unlock()
+				p.locked(func() { p.timer = nil })
 				_ = e.save()
 			})
 		}
-		p.mu.Unlock()
-		return
+	})
+	if !later {
+		_ = e.save()
 	}
-	p.mu.Unlock()
-	_ = e.save()
+}
+
+func (p *persister) locked(f func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	f()
 }
 
 func (e *Emulator) save() error {
@@ -240,13 +243,12 @@ func (e *Emulator) save() error {
 	if gen == p.saved {
 		return p.err
 	}
-	e.mu.RLock()
-	sf := e.snapshot(nil, true)
-	e.mu.RUnlock()
+	var sf stateFile
+	e.readLocked(func() { sf = e.snapshot(nil, true) })
 	raw, err := json.MarshalIndent(sf, "", " ")
 	p.lastSize = len(raw)
 	if err == nil {
-		err = writeAtomic(e.persistPath, raw)
+		err = WriteFileAtomic(e.persistPath, raw)
 	}
 	if err != nil {
 		p.err = fmt.Errorf("emulator: saving state: %w", err)
@@ -256,7 +258,9 @@ func (e *Emulator) save() error {
 	return nil
 }
 
-func writeAtomic(path string, data []byte) error {
+// WriteFileAtomic replaces path with data (temporary file, fsync, rename),
+// so a reader sees the old content or the new, never part of it.
+func WriteFileAtomic(path string, data []byte) error {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
 		return err
@@ -283,11 +287,12 @@ func (e *Emulator) Flush() error {
 	if e.persistPath == "" {
 		return nil
 	}
-	e.persist.mu.Lock()
-	if t := e.persist.timer; t != nil && t.Stop() {
-		e.persist.timer = nil
-	}
-	e.persist.mu.Unlock()
+	p := &e.persist
+	p.locked(func() {
+		if p.timer != nil && p.timer.Stop() {
+			p.timer = nil
+		}
+	})
 	return e.save()
 }
 

@@ -1,5 +1,5 @@
 // Package members holds the pure logic of group membership: the difference
-// between declared and live members and how it splits into API batches.
+// between declared and live members and the queue that hands it out in batches.
 // It does no I/O so that it can be table-tested, fuzzed and benchmarked.
 package members
 
@@ -112,19 +112,6 @@ func Diff(declared map[string]Declared, live map[string]Live, previouslyManaged 
 		}
 	}
 	return c
-}
-
-// Batches splits items into consecutive chunks of at most size elements.
-// The chunks share the backing array of items.
-func Batches[T any](items []T, size int) [][]T {
-	if size < 1 {
-		size = 1
-	}
-	out := make([][]T, 0, (len(items)+size-1)/size)
-	for start := 0; start < len(items); start += size {
-		out = append(out, items[start:min(start+size, len(items))])
-	}
-	return out
 }
 
 // Queue hands out consecutive chunks of items to parallel senders. A chunk

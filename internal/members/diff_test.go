@@ -104,42 +104,6 @@ func normalize(c Changes) Changes {
 	return c
 }
 
-func TestBatches(t *testing.T) {
-	cases := []struct {
-		n, size int
-		want    []int
-	}{
-		{0, 300, nil},
-		{1, 300, []int{1}},
-		{300, 300, []int{300}},
-		{301, 300, []int{300, 1}},
-		{1000, 300, []int{300, 300, 300, 100}},
-		{5, 0, []int{1, 1, 1, 1, 1}},
-	}
-	for _, c := range cases {
-		t.Run(fmt.Sprintf("%d_by_%d", c.n, c.size), func(t *testing.T) {
-			items := make([]int, c.n)
-			for i := range items {
-				items[i] = i
-			}
-			var sizes []int
-			next := 0
-			for _, b := range Batches(items, c.size) {
-				sizes = append(sizes, len(b))
-				for _, v := range b {
-					if v != next {
-						t.Fatalf("item %d out of order (want %d)", v, next)
-					}
-					next++
-				}
-			}
-			if !reflect.DeepEqual(sizes, c.want) {
-				t.Fatalf("sizes = %v, want %v", sizes, c.want)
-			}
-		})
-	}
-}
-
 // apply simulates the changes on a copy of live, the way the server would.
 func apply(live map[string]Live, c Changes) map[string]Live {
 	out := make(map[string]Live, len(live))
@@ -261,13 +225,6 @@ func benchmarkDiff(b *testing.B, n int) {
 func BenchmarkDiff1k(b *testing.B)   { benchmarkDiff(b, 1_000) }
 func BenchmarkDiff10k(b *testing.B)  { benchmarkDiff(b, 10_000) }
 func BenchmarkDiff100k(b *testing.B) { benchmarkDiff(b, 100_000) }
-
-func BenchmarkBatches100k(b *testing.B) {
-	items := make([]Import, 100_000)
-	for b.Loop() {
-		Batches(items, 300)
-	}
-}
 
 // BenchmarkDiffCreate100k is the create case: every declared member is
 // imported, so the whole list is sorted.

@@ -3,13 +3,14 @@ package provider
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/tencentim/terraform-provider-tencentim/internal/membership"
 )
 
 var (
@@ -48,7 +49,7 @@ func (d *groupMembersDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			"group_id": schema.StringAttribute{
 				MarkdownDescription: "The group to read.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 48)},
+				Validators:          []validator.String{groupIDValidator{}},
 			},
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The group ID.",
@@ -97,24 +98,23 @@ func (d *groupMembersDataSource) Read(ctx context.Context, req datasource.ReadRe
 	if !requireConfigured(d.data, &resp.Diagnostics) {
 		return
 	}
-	rec := newReconciler(d.data, m.GroupID.ValueString())
-	live, err := rec.readGroup(ctx)
+	live, err := membership.ReadGroup(ctx, d.data.client, m.GroupID.ValueString())
 	if err != nil {
-		f := rec.readFailure(err)
+		f := readFailure(m.GroupID.ValueString(), err)
 		resp.Diagnostics.AddAttributeError(pathGroupID, f.summary, f.detail)
 		return
 	}
-	elems := make(map[string]attr.Value, len(live.members))
-	for account, l := range live.members {
+	elems := make(map[string]attr.Value, len(live.Members))
+	for account, l := range live.Members {
 		elems[account] = types.ObjectValueMust(dataSourceMemberType.AttrTypes, map[string]attr.Value{
 			attrRole:     types.StringValue(l.Role),
 			attrJoinTime: types.Int64Value(l.JoinTime),
 		})
 	}
 	m.ID = m.GroupID
-	m.OwnerAccount = types.StringValue(live.info.OwnerAccount)
-	m.GroupType = types.StringValue(live.info.Type)
-	m.MemberCount = types.Int64Value(int64(len(live.members)))
+	m.OwnerAccount = types.StringValue(live.Info.OwnerAccount)
+	m.GroupType = types.StringValue(live.Info.Type)
+	m.MemberCount = types.Int64Value(int64(len(live.Members)))
 	m.Members = types.MapValueMust(dataSourceMemberType, elems)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/config"
@@ -322,4 +323,51 @@ func demoCallOrder(log []emulator.LoggedRequest) error {
 		return fmt.Errorf("%d groups created, want 5", len(createdAt))
 	}
 	return nil
+}
+
+// examples/large-group, the README's layout for a very large group: ten
+// additive resources share one group, the next plan is empty, and added
+// rows land in their buckets without moving or re-importing anyone.
+func TestAccExampleLargeGroup(t *testing.T) {
+	env := newEmptyAppEnv(t)
+	h := newCLIHarness(t, env)
+	dir := filepath.Join("..", "..", "examples", "large-group")
+	config, err := os.ReadFile(filepath.Join(dir, "main.tf"))
+	must(t, err)
+	csv, err := os.ReadFile(filepath.Join(dir, "members.csv"))
+	must(t, err)
+	must(t, os.WriteFile(filepath.Join(h.dir, "main.tf"), config, 0o600))
+	must(t, os.WriteFile(filepath.Join(h.dir, "members.csv"), csv, 0o600))
+	h.mustRun("apply", "-auto-approve")
+
+	const group = "@TGS#_large-group"
+	before := env.serverMembers(group)
+	if len(before) != 200 {
+		t.Fatalf("the group has %d members, want the CSV's 200", len(before))
+	}
+	if out, err := h.run("plan", "-detailed-exitcode"); err != nil {
+		t.Fatalf("plan after the apply: %v (want no changes)\n%s", err, out)
+	}
+
+	more := string(csv)
+	for i := 201; i <= 230; i++ {
+		more += fmt.Sprintf("member%04d,Member\n", i)
+	}
+	must(t, os.WriteFile(filepath.Join(h.dir, "members.csv"), []byte(more), 0o600))
+	out := h.mustRun("apply", "-auto-approve")
+	if strings.Contains(out, "destroy") && !strings.Contains(out, "0 destroyed") {
+		t.Fatalf("adding rows destroyed something:\n%s", out)
+	}
+	after := env.serverMembers(group)
+	if len(after) != 230 {
+		t.Fatalf("the group has %d members after adding 30, want 230", len(after))
+	}
+	for a, m := range before {
+		if after[a].JoinTime != m.JoinTime || after[a].Role != m.Role {
+			t.Fatalf("%s changed from %+v to %+v: an existing member moved or was re-imported", a, m, after[a])
+		}
+	}
+	if calls := env.emu.Stats()["delete_group_member"].Calls; calls != 0 {
+		t.Fatalf("%d delete_group_member calls; nothing should be removed", calls)
+	}
 }

@@ -204,7 +204,9 @@ func refValidateGroupMembersConfig(config tftypes.Value, now time.Time, diags *d
 		return
 	}
 	for account, ev := range elems {
-		validateAccount(account, diags)
+		if p := checkMemberKey(account); p != nil {
+			diags.errorAt(memberPath(account, ""), p.summary, p.detail)
+		}
 		ea, err := refObjectAttrs(ev)
 		if err != nil || ea == nil {
 			continue
@@ -359,20 +361,20 @@ func valueToTF(v groupMembersValue) tftypes.Value {
 		return tftypes.NewValue(groupMembersType, tftypes.UnknownValue)
 	}
 	var membersV tftypes.Value
-	switch v.membersP {
+	switch v.members.p {
 	case isNull:
 		membersV = tftypes.NewValue(membersMapType, nil)
 	case isUnknown:
 		membersV = tftypes.NewValue(membersMapType, tftypes.UnknownValue)
 	default:
-		elems := make(map[string]tftypes.Value, len(v.members))
-		for a, m := range v.members {
+		elems := make(map[string]tftypes.Value, len(v.members.elems))
+		for a, m := range v.members.elems {
 			elems[a] = memberToTF(m)
 		}
 		membersV = tftypes.NewValue(membersMapType, elems)
 	}
 	var timeoutsV tftypes.Value
-	switch v.timeoutsP {
+	switch v.timeouts.p {
 	case isNull:
 		timeoutsV = tftypes.NewValue(timeoutsType, nil)
 	case isUnknown:
@@ -380,7 +382,7 @@ func valueToTF(v groupMembersValue) tftypes.Value {
 	default:
 		t := map[string]tftypes.Value{}
 		for i, op := range timeoutNames {
-			t[op] = stringToTF(v.timeouts[i])
+			t[op] = stringToTF(v.timeouts.ops[i])
 		}
 		timeoutsV = tftypes.NewValue(timeoutsType, t)
 	}
@@ -441,7 +443,7 @@ func numberToTF(n wireNumber) tftypes.Value {
 }
 
 func mustFromTF(v tftypes.Value) groupMembersValue {
-	w, err := valueFromTF(v)
+	w, err := groupMembers.fromTF(v)
 	if err != nil {
 		panic(err)
 	}
@@ -451,7 +453,7 @@ func mustFromTF(v tftypes.Value) groupMembersValue {
 // The names the tests were written against, over the new implementation.
 
 func decodeGroupMembers(v tftypes.Value) (groupMembersModel, error) {
-	w, err := valueFromTF(v)
+	w, err := groupMembers.fromTF(v)
 	return w.model(), err
 }
 

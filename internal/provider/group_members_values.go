@@ -1,5 +1,7 @@
 package provider
 
+import "time"
+
 // groupMembersModel is tencentim_group_members as plain Go values. Unknown
 // values (only possible in a planned state) decode as zero values or nil.
 type groupMembersModel struct {
@@ -26,19 +28,12 @@ func (v groupMembersValue) model() groupMembersModel {
 	m.ID, m.GroupID = v.id.value(), v.groupID.value()
 	m.OwnerAccount, m.GroupType = v.ownerAccount.value(), v.groupType.value()
 	m.Exclusive = v.exclusive.p == isKnown && v.exclusive.b
-	if v.timeoutsP == isKnown {
-		m.Timeouts = make(map[string]string, len(timeoutNames))
-		for i, op := range timeoutNames {
-			if s := v.timeouts[i].value(); s != "" {
-				m.Timeouts[op] = s
-			}
-		}
-	}
-	if v.membersP != isKnown {
+	m.Timeouts = v.timeouts.durations()
+	if v.members.p != isKnown {
 		return m
 	}
-	m.Members = make(map[string]memberModel, len(v.members))
-	for account, e := range v.members {
+	m.Members = make(map[string]memberModel, len(v.members.elems))
+	for account, e := range v.members.elems {
 		m.Members[account] = memberModel{Role: e.role.value(), JoinTime: e.joinTime.int64Ptr(), Unread: e.unread.int64Ptr()}
 	}
 	return m
@@ -51,19 +46,12 @@ func (m groupMembersModel) value() groupMembersValue {
 		id: known(m.ID), groupID: known(m.GroupID),
 		ownerAccount: known(m.OwnerAccount), groupType: known(m.GroupType),
 		exclusive: wireBool{p: isKnown, b: m.Exclusive},
+		timeouts:  timeoutsFrom(m.Timeouts),
 	}
 	if m.Members != nil {
-		v.membersP, v.members = isKnown, make(map[string]wireMember, len(m.Members))
+		v.members = wireMap[wireMember]{p: isKnown, elems: make(map[string]wireMember, len(m.Members))}
 		for account, mm := range m.Members {
-			v.members[account] = mm.value()
-		}
-	}
-	if m.Timeouts != nil {
-		v.timeoutsP = isKnown
-		for i, op := range timeoutNames {
-			if s := m.Timeouts[op]; s != "" {
-				v.timeouts[i] = known(s)
-			}
+			v.members.elems[account] = mm.value()
 		}
 	}
 	return v
@@ -71,4 +59,11 @@ func (m groupMembersModel) value() groupMembersValue {
 
 func (m memberModel) value() wireMember {
 	return wireMember{p: isKnown, role: known(m.Role), joinTime: nullableInt(m.JoinTime), unread: nullableInt(m.Unread)}
+}
+
+func operationTimeout(m groupMembersModel, op string) time.Duration {
+	if d, err := time.ParseDuration(m.Timeouts[op]); err == nil && d > 0 {
+		return d
+	}
+	return defaultTimeout(op)
 }

@@ -152,7 +152,7 @@ func TestWireCodecMatchesTFTypes(t *testing.T) {
 	for i := range 3000 {
 		tv := g.value()
 		// tftypes msgpack -> wire decoder: the same value.
-		got, err := decodeMsgpack(tfMsgpack(t, tv))
+		got, err := decodeMsgpack(groupMembersObject, tfMsgpack(t, tv))
 		if err != nil {
 			t.Fatalf("#%d: decode: %v\n%v", i, err, tv)
 		}
@@ -160,7 +160,7 @@ func TestWireCodecMatchesTFTypes(t *testing.T) {
 			t.Fatalf("#%d: decoded\n%v\nwant\n%v", i, back, tv)
 		}
 		// wire encoder -> tftypes decoder: the same value.
-		dec, err := tfprotov6.DynamicValue{MsgPack: encodeMsgpack(got)}.Unmarshal(groupMembersType)
+		dec, err := tfprotov6.DynamicValue{MsgPack: encodeMsgpack(groupMembersObject, &got)}.Unmarshal(groupMembersType)
 		if err != nil {
 			t.Fatalf("#%d: tftypes cannot read the encoding: %v", i, err)
 		}
@@ -298,7 +298,7 @@ func TestStateJSONMatchesTFTypes(t *testing.T) {
 	}
 	for i, raw := range cases {
 		want, wantErr := (&tfprotov6.RawState{JSON: raw}).UnmarshalWithOpts(groupMembersType, opts)
-		got, err := upgradeState(&tfprotov6.RawState{JSON: raw})
+		got, err := groupMembers.upgrade(&tfprotov6.RawState{JSON: raw})
 		if (err != nil) != (wantErr != nil) {
 			t.Fatalf("#%d %s: error %v, want %v", i, raw, err, wantErr)
 		}
@@ -310,7 +310,7 @@ func TestStateJSONMatchesTFTypes(t *testing.T) {
 		}
 		// The direct reader, without the fallback: the same value when it
 		// reads the input, and it reads what Terraform writes.
-		fast, err := decodeStateJSON(raw)
+		fast, err := decodeStateJSON(groupMembersObject, raw)
 		if err == nil && !valueToTF(fast).Equal(want) {
 			t.Fatalf("#%d %s: direct reader:\n%v\nwant\n%v", i, raw, valueToTF(fast), want)
 		}
@@ -323,11 +323,11 @@ func TestStateJSONMatchesTFTypes(t *testing.T) {
 func TestDecodeMsgpackRejectsMalformed(t *testing.T) {
 	good := tfMsgpack(t, encodeGroupMembers(groupMembersModel{ID: "g", GroupID: "g", Members: map[string]memberModel{"a": {Role: "Member"}}}))
 	for cut := range len(good) {
-		if _, err := decodeMsgpack(good[:cut]); err == nil {
+		if _, err := decodeMsgpack(groupMembersObject, good[:cut]); err == nil {
 			t.Fatalf("truncated at %d of %d: no error", cut, len(good))
 		}
 	}
-	if _, err := decodeMsgpack(append([]byte{0x81, 0xa1, 'x'}, good...)); err == nil {
+	if _, err := decodeMsgpack(groupMembersObject, append([]byte{0x81, 0xa1, 'x'}, good...)); err == nil {
 		t.Fatal("wrong attribute count: no error")
 	}
 }
@@ -341,7 +341,7 @@ func FuzzDecodeMsgpack(f *testing.F) {
 		f.Add(dv.MsgPack)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		got, err := decodeMsgpack(b)
+		got, err := decodeMsgpack(groupMembersObject, b)
 		var want tftypes.Value
 		var wantErr error
 		func() {
@@ -356,7 +356,7 @@ func FuzzDecodeMsgpack(f *testing.F) {
 			t.Fatalf("decoded %v, tftypes %v", valueToTF(got), want)
 		}
 		if err == nil {
-			if again, err := decodeMsgpack(encodeMsgpack(got)); err != nil || !bytes.Equal(encodeMsgpack(again), encodeMsgpack(got)) {
+			if again, err := decodeMsgpack(groupMembersObject, encodeMsgpack(groupMembersObject, &got)); err != nil || !bytes.Equal(encodeMsgpack(groupMembersObject, &again), encodeMsgpack(groupMembersObject, &got)) {
 				t.Fatalf("re-encoding changed the value: %v", err)
 			}
 		}

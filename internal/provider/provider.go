@@ -24,6 +24,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/tencentim/terraform-provider-tencentim/internal/membership"
 	"github.com/tencentim/terraform-provider-tencentim/internal/timapi"
 )
 
@@ -37,15 +38,12 @@ const (
 	EnvEndpoint   = "TENCENTIM_ENDPOINT"
 )
 
-// Defaults that are also documented in the schema.
-const (
-	defaultIdentifier      = "administrator"
-	defaultRegion          = "china"
-	defaultMaxRetries      = 5
-	defaultRequestTimeout  = 30 * time.Second
-	defaultMaxParallel     = 8
-	defaultImportBatchSize = 300
-	defaultDeleteBatchSize = 100
+// The defaults documented in the schema are timapi's and the first
+// documented batch caps.
+var (
+	defaults               = timapi.DefaultConfig()
+	defaultImportBatchSize = timapi.ImportCaps[0]
+	defaultDeleteBatchSize = timapi.DeleteCaps[0]
 )
 
 var _ provider.Provider = (*tencentimProvider)(nil)
@@ -58,11 +56,11 @@ type tencentimProvider struct {
 
 // providerData is what resources and data sources receive from Configure.
 type providerData struct {
-	client *timapi.Client
-	// The batch caps learned from the server last for the provider process,
-	// so every later batch of every resource uses them.
-	importCap, deleteCap *timapi.BatchCap
-	maxParallel          int
+	client      *timapi.Client
+	maxParallel int
+	// engine's batch caps, learned from the server, last for the provider
+	// process, so every later batch of every resource uses them.
+	engine membership.Engine
 }
 
 type providerModel struct {
@@ -97,7 +95,7 @@ func (p *tencentimProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				Validators:          []validator.Int64{int64validator.AtLeast(1)},
 			},
 			"identifier": schema.StringAttribute{
-				MarkdownDescription: "An App admin account; requests are signed as this account. Defaults to `" + defaultIdentifier + "`. Env: `" + EnvIdentifier + "`.",
+				MarkdownDescription: "An App admin account; requests are signed as this account. Defaults to `" + defaults.Identifier + "`. Env: `" + EnvIdentifier + "`.",
 				Optional:            true,
 				Validators:          []validator.String{stringvalidator.LengthBetween(1, 32)},
 			},
@@ -114,7 +112,7 @@ func (p *tencentimProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"region": schema.StringAttribute{
-				MarkdownDescription: "The data centre of the app: one of `" + strings.Join(timapi.Regions(), "`, `") + "`. Defaults to `" + defaultRegion + "`. Ignored when `endpoint` is set. Env: `" + EnvRegion + "`.",
+				MarkdownDescription: "The data centre of the app: one of `" + strings.Join(timapi.Regions(), "`, `") + "`. Defaults to `" + defaults.Region + "`. Ignored when `endpoint` is set. Env: `" + EnvRegion + "`.",
 				Optional:            true,
 				Validators:          []validator.String{stringvalidator.OneOf(timapi.Regions()...)},
 			},
@@ -125,12 +123,12 @@ func (p *tencentimProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a transport error, HTTP 5xx, or a retryable API code (10002, 70169, 70202, 70500). Defaults to `%d`. "+
-					"Rate-limit answers (HTTP 429 and codes 10006, 60007, 60011, 60018, 60019) do not count: they lower the command's rate (see `rate_limit`) and are retried until the operation's timeout.", defaultMaxRetries),
+					"Rate-limit answers (HTTP 429 and codes 10006, 60007, 60011, 60018, 60019) do not count: they lower the command's rate (see `rate_limit`) and are retried until the operation's timeout.", defaults.MaxRetries),
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(0, 20)},
 			},
 			"request_timeout": schema.StringAttribute{
-				MarkdownDescription: "Timeout of one HTTP attempt, as a Go duration such as `30s`. A slower response is retried. Defaults to `30s`.",
+				MarkdownDescription: fmt.Sprintf("Timeout of one HTTP attempt, as a Go duration such as `30s`. A slower response is retried. Defaults to `%s`.", defaults.RequestTimeout),
 				Optional:            true,
 				Validators:          []validator.String{durationValidator{}},
 			},
@@ -147,7 +145,7 @@ func (p *tencentimProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				Validators:          []validator.Int64{int64validator.AtLeast(1)},
 			},
 			"max_parallel_requests": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How many requests one resource may have in flight at once (import and delete batches, role changes, member pages). Defaults to `%d`.", defaultMaxParallel),
+				MarkdownDescription: fmt.Sprintf("How many requests one resource may have in flight at once (import and delete batches, role changes, member pages). Defaults to `%d`.", defaults.MaxParallel),
 				Optional:            true,
 				Validators:          []validator.Int64{int64validator.Between(1, 64)},
 			},
@@ -183,12 +181,12 @@ func (p *tencentimProvider) Configure(ctx context.Context, req provider.Configur
 		resp.Diagnostics.AddError("Invalid provider configuration", err.Error())
 		return
 	}
-	data := &providerData{
-		client:      client,
-		importCap:   timapi.NewBatchCap(cfg.importBatchSize, timapi.ImportCaps),
-		deleteCap:   timapi.NewBatchCap(cfg.deleteBatchSize, timapi.DeleteCaps),
-		maxParallel: cfg.maxParallel,
-	}
+	data := &providerData{client: client, maxParallel: cfg.maxParallel, engine: membership.Engine{
+		Client:    client,
+		ImportCap: timapi.NewBatchCap(cfg.importBatchSize, timapi.ImportCaps),
+		DeleteCap: timapi.NewBatchCap(cfg.deleteBatchSize, timapi.DeleteCaps),
+		Parallel:  cfg.maxParallel,
+	}}
 	p.configured.Store(data)
 	resp.DataSourceData = data
 	resp.ResourceData = data
@@ -253,7 +251,7 @@ func resolveConfig(m providerModel, getenv func(string) string, resp *provider.C
 
 	c.client.Identifier = str(m.Identifier, EnvIdentifier)
 	if c.client.Identifier == "" {
-		c.client.Identifier = defaultIdentifier
+		c.client.Identifier = defaults.Identifier
 	}
 	c.client.SecretKey = str(m.SecretKey, EnvSecretKey)
 	c.client.UserSig = str(m.UserSig, EnvUserSig)
@@ -268,7 +266,7 @@ func resolveConfig(m providerModel, getenv func(string) string, resp *provider.C
 
 	c.client.Region = str(m.Region, EnvRegion)
 	if c.client.Region == "" {
-		c.client.Region = defaultRegion
+		c.client.Region = defaults.Region
 	}
 	if _, ok := timapi.RegionEndpoint(c.client.Region); !ok {
 		resp.Diagnostics.AddAttributeError(path.Root("region"), "Unknown region",
@@ -281,11 +279,8 @@ func resolveConfig(m providerModel, getenv func(string) string, resp *provider.C
 		}
 	}
 
-	c.client.MaxRetries = intOr(m.MaxRetries, defaultMaxRetries)
-	if c.client.MaxRetries == 0 {
-		c.client.MaxRetries = -1 // the client reads 0 as "default"; the user asked for none
-	}
-	c.client.RequestTimeout = defaultRequestTimeout
+	c.client.MaxRetries = intOr(m.MaxRetries, defaults.MaxRetries)
+	c.client.RequestTimeout = defaults.RequestTimeout
 	if !m.RequestTimeout.IsNull() {
 		d, err := time.ParseDuration(m.RequestTimeout.ValueString())
 		if err != nil || d <= 0 {
@@ -296,16 +291,12 @@ func resolveConfig(m providerModel, getenv func(string) string, resp *provider.C
 	}
 	c.client.RateLimit = float64(intOr(m.RateLimit, 0)) // 0: each command's documented rate
 	c.client.TotalRateLimit = float64(intOr(m.TotalRateLimit, 0))
-	c.maxParallel = intOr(m.MaxParallelRequests, defaultMaxParallel)
+	c.maxParallel = intOr(m.MaxParallelRequests, defaults.MaxParallel)
 	c.client.MaxParallel = c.maxParallel
 	c.importBatchSize = intOr(m.ImportBatchSize, defaultImportBatchSize)
 	c.deleteBatchSize = intOr(m.DeleteBatchSize, defaultDeleteBatchSize)
 	return c, !resp.Diagnostics.HasError()
 }
-
-// notConfiguredDetail explains a resource used before the provider has a
-// configuration.
-const notConfiguredDetail = "The tencentim provider has no configuration yet, usually because a provider setting depends on a value known only after apply. Set the provider's settings from variables or values known at plan time."
 
 // providerDataFrom is the checked type assertion of every framework
 // resource's and data source's Configure. It returns nil before the
@@ -332,8 +323,9 @@ func requireConfigured(data *providerData, diags *diag.Diagnostics) bool {
 }
 
 func (p *tencentimProvider) Resources(context.Context) []func() resource.Resource {
-	// tencentim_group_members is served at the protocol level; see server.go.
-	return []func() resource.Resource{newAccountsResource, newGroupResource}
+	// tencentim_group_members and tencentim_accounts are served on the
+	// protocol; see server.go.
+	return []func() resource.Resource{newGroupResource}
 }
 
 func (p *tencentimProvider) DataSources(context.Context) []func() datasource.DataSource {

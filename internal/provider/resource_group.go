@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -48,7 +47,6 @@ const (
 	maxIntroductionBytes  = 240
 	maxNotificationBytes  = 300
 	maxFaceURLBytes       = 100
-	maxGroupIDBytes       = 48
 	maxMembersCommunity   = 100000
 	maxMembersOtherGroups = 6000
 	customCommunityPrefix = "@TGS#_"
@@ -100,7 +98,7 @@ func (r *groupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 					"When omitted the server generates one. Changing it replaces the group.",
 				Optional:   true,
 				Computed:   true,
-				Validators: []validator.String{groupIDValidator{}},
+				Validators: []validator.String{groupIDValidator{advice: " Fix group_id, or omit it to let the server generate one."}},
 				PlanModifiers: []planmodifier.String{
 					stringplanmodifier.UseStateForUnknown(),
 					stringplanmodifier.RequiresReplaceIfConfigured(),
@@ -471,7 +469,7 @@ func (r *groupResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 // ImportState adopts a group by its ID; Read fills in the rest.
 func (r *groupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id := req.ID
-	if msg := groupIDProblem(id); msg != "" {
+	if _, msg := groupIDProblem(id); msg != "" {
 		resp.Diagnostics.AddError("Invalid import ID", msg+" The import ID is the group ID, such as \"@TGS#2J4SZEAEL\".")
 		return
 	}
@@ -489,15 +487,10 @@ func groupFailure(command, groupID string, err error) (summary, detail string) {
 	} else {
 		shown = "(to be generated)"
 	}
-	advice := "Nothing else was changed by this request. Fix the cause and run apply again."
-	code := apiCode(err)
+	advice := commonAdvice(err)
+	code := timapi.Code(err)
 	switch {
-	case timapi.IsRateLimited(err):
-		advice = rateLimitedAdvice
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-		advice = "The operation was interrupted. Run apply again."
-	case timapi.IsAuth(err):
-		advice = timapi.AuthHint(err)
+	case advice != "":
 	case code == 10021:
 		advice = fmt.Sprintf("Group ID %s is already used by another group. Choose another group_id, or omit it to let the server generate one.", shown)
 	case code == 10025:
@@ -520,38 +513,10 @@ func groupFailure(command, groupID string, err error) (summary, detail string) {
 		advice = "The owner has reached the number of groups one account may create or join. Choose another owner_account or leave some groups."
 	case code == 10038:
 		advice = "max_member_count exceeds the member limit of the app's plan. Lower it or upgrade the plan."
+	default:
+		advice = "Nothing else was changed by this request. Fix the cause and run apply again."
 	}
 	return summary, fmt.Sprintf("%v.\n\n%s", err, advice)
-}
-
-// groupIDProblem checks the format every group ID has, or returns "".
-func groupIDProblem(id string) string {
-	switch {
-	case id == "":
-		return "The group ID is empty."
-	case len(id) > maxGroupIDBytes:
-		return fmt.Sprintf("Group ID %q is %d bytes; group IDs are at most %d bytes.", id, len(id), maxGroupIDBytes)
-	case !printableASCII(id):
-		return fmt.Sprintf("Group ID %q contains characters other than printable ASCII.", id)
-	}
-	return ""
-}
-
-type groupIDValidator struct{}
-
-func (groupIDValidator) Description(context.Context) string {
-	return fmt.Sprintf("must be 1 to %d bytes of printable ASCII", maxGroupIDBytes)
-}
-
-func (v groupIDValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (groupIDValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if msg := groupIDProblem(req.ConfigValue.ValueString()); msg != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid group_id", msg+" Fix group_id, or omit it to let the server generate one.")
-	}
 }
 
 type userIDValidator struct{}

@@ -2,8 +2,7 @@ package timapi
 
 import (
 	"context"
-
-	"github.com/tencentim/terraform-provider-tencentim/internal/members"
+	"slices"
 )
 
 // Account is an IM user account.
@@ -27,7 +26,7 @@ func (c *Client) AccountImport(ctx context.Context, a Account) error {
 // MultiAccountImport imports accounts in requests of at most 100 and returns
 // the ones the server reported as failed.
 func (c *Client) MultiAccountImport(ctx context.Context, accounts []Account) (failed []string, err error) {
-	for _, batch := range members.Batches(accounts, maxAccountsPerCall) {
+	for batch := range slices.Chunk(accounts, MaxAccountsPerCall) {
 		req := struct{ AccountList []accountJSON }{make([]accountJSON, len(batch))}
 		for i, a := range batch {
 			req.AccountList[i] = accountJSON(a)
@@ -62,7 +61,7 @@ func (c *Client) AccountDelete(ctx context.Context, userIDs []string) ([]Account
 
 func (c *Client) accountItems(ctx context.Context, command, field string, userIDs []string) ([]AccountStatus, error) {
 	var out []AccountStatus
-	for _, batch := range members.Batches(userIDs, maxAccountsPerCall) {
+	for batch := range slices.Chunk(userIDs, MaxAccountsPerCall) {
 		items := make([]map[string]string, len(batch))
 		for i, id := range batch {
 			items[i] = map[string]string{"UserID": id}

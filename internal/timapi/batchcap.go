@@ -13,10 +13,11 @@ var (
 	DeleteCaps = []int{100}
 )
 
-// Documented request caps of the other batch calls.
+// Documented request caps of the other batch calls: get_group_info, and
+// multiaccount_import, account_check and account_delete.
 const (
 	maxGroupInfoPerCall = 50
-	maxAccountsPerCall  = 100
+	MaxAccountsPerCall  = 100
 )
 
 // BatchCap is the number of items a batch call may carry, learned from the

@@ -28,39 +28,44 @@ type Logger interface {
 	Warn(ctx context.Context, msg string, fields map[string]any)
 }
 
-// Config configures a Client. Zero values select the documented defaults.
+// Config configures a Client. Zero values select DefaultConfig's values,
+// except MaxRetries, which is taken as it is.
 type Config struct {
 	SDKAppID   uint64
-	Identifier string // app admin account; default "administrator"
+	Identifier string // app admin account
 	SecretKey  string // exactly one of SecretKey and UserSig must be set
 	UserSig    string // pre-generated UserSig for Identifier
-	Region     string // see Regions; default "china"
+	Region     string // see Regions
 	Endpoint   string // overrides Region, e.g. "http://127.0.0.1:8080"
 
-	MaxRetries     int           // retries after the first attempt; default 5, negative means none
-	RequestTimeout time.Duration // per attempt; default 30s
-	RateLimit      float64       // starting and highest rate per command, in requests per second; default DocumentedRate, negative means unlimited
+	MaxRetries     int           // retries after the first attempt; 0 or negative means none
+	RequestTimeout time.Duration // per attempt
+	RateLimit      float64       // starting and highest rate per command, in requests per second; 0 means DocumentedRate, negative means unlimited
 	TotalRateLimit float64       // requests per second for all commands together; 0 means no such limit
-	MaxParallel    int           // concurrent member-page reads; default 8
-	RetryWaitMin   time.Duration // default 200ms
-	RetryWaitMax   time.Duration // default 5s
-	UserSigTTL     time.Duration // validity of generated UserSigs; default 24h
+	MaxParallel    int           // concurrent member-page reads
+	RetryWaitMin   time.Duration
+	RetryWaitMax   time.Duration
+	UserSigTTL     time.Duration // validity of generated UserSigs
 
 	Logger     Logger           // may be nil
 	Now        func() time.Time // default time.Now
 	HTTPClient *http.Client     // its Transport is used; default a pooled cleanhttp transport
 }
 
-const (
-	defaultIdentifier     = "administrator"
-	defaultRegion         = "china"
-	defaultMaxRetries     = 5
-	defaultRequestTimeout = 30 * time.Second
-	defaultMaxParallel    = 8
-	defaultRetryWaitMin   = 200 * time.Millisecond
-	defaultRetryWaitMax   = 5 * time.Second
-	defaultUserSigTTL     = 24 * time.Hour
-)
+// DefaultConfig has the defaults of every setting (the provider documents
+// them) and no app or credentials.
+func DefaultConfig() Config {
+	return Config{
+		Identifier:     "administrator",
+		Region:         "china",
+		MaxRetries:     5,
+		RequestTimeout: 30 * time.Second,
+		MaxParallel:    8,
+		RetryWaitMin:   200 * time.Millisecond,
+		RetryWaitMax:   5 * time.Second,
+		UserSigTTL:     24 * time.Hour,
+	}
+}
 
 // Client calls the REST API. It is safe for concurrent use; the rate limiters,
 // the UserSig cache and the request statistics are shared by all calls.
@@ -100,8 +105,9 @@ func New(cfg Config) (*Client, error) {
 	case cfg.SecretKey == "" && cfg.UserSig == "":
 		return nil, errors.New("one of secret_key or usersig is required")
 	}
+	def := DefaultConfig()
 	if cfg.Identifier == "" {
-		cfg.Identifier = defaultIdentifier
+		cfg.Identifier = def.Identifier
 	}
 
 	base := strings.TrimSpace(cfg.Endpoint)
@@ -112,7 +118,7 @@ func New(cfg Config) (*Client, error) {
 	} else {
 		region := cfg.Region
 		if region == "" {
-			region = defaultRegion
+			region = def.Region
 		}
 		var ok bool
 		if base, ok = RegionEndpoint(region); !ok {
@@ -120,28 +126,24 @@ func New(cfg Config) (*Client, error) {
 		}
 	}
 
-	if cfg.MaxRetries == 0 {
-		cfg.MaxRetries = defaultMaxRetries
-	} else if cfg.MaxRetries < 0 {
-		cfg.MaxRetries = 0
-	}
+	cfg.MaxRetries = max(cfg.MaxRetries, 0)
 	if cfg.RequestTimeout <= 0 {
-		cfg.RequestTimeout = defaultRequestTimeout
+		cfg.RequestTimeout = def.RequestTimeout
 	}
 	if cfg.MaxParallel <= 0 {
-		cfg.MaxParallel = defaultMaxParallel
+		cfg.MaxParallel = def.MaxParallel
 	}
 	if cfg.RetryWaitMin <= 0 {
-		cfg.RetryWaitMin = defaultRetryWaitMin
+		cfg.RetryWaitMin = def.RetryWaitMin
 	}
 	if cfg.RetryWaitMax <= 0 {
-		cfg.RetryWaitMax = defaultRetryWaitMax
+		cfg.RetryWaitMax = def.RetryWaitMax
 	}
 	if cfg.RetryWaitMin > cfg.RetryWaitMax {
 		return nil, fmt.Errorf("retry wait minimum (%s) exceeds the maximum (%s)", cfg.RetryWaitMin, cfg.RetryWaitMax)
 	}
 	if cfg.UserSigTTL <= 0 {
-		cfg.UserSigTTL = defaultUserSigTTL
+		cfg.UserSigTTL = def.UserSigTTL
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -113,10 +113,15 @@ func TestNewValidation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.base != "https://console.tim.qq.com" || c.identifier != "administrator" || c.maxRetries != 5 ||
+	if c.base != "https://console.tim.qq.com" || c.identifier != "administrator" || c.maxRetries != 0 ||
 		c.requestTimeout != 30*time.Second || c.maxParallel != 8 ||
 		c.CommandRate("import_group_member") != 200 || c.CommandRate("account_check") != 100 || c.CommandRate("get_appid_group_list") != 1 {
 		t.Fatalf("defaults not applied: %+v", c)
+	}
+	def := DefaultConfig()
+	def.SDKAppID, def.SecretKey = 1, "k"
+	if c, _ = New(def); c.maxRetries != 5 {
+		t.Fatalf("DefaultConfig's retries not applied: %d", c.maxRetries)
 	}
 	c, _ = New(Config{SDKAppID: 1, SecretKey: "k", Region: "tokyo", MaxRetries: -1, RateLimit: 3})
 	if c.base != "https://adminapijpn.im.qcloud.com" || c.maxRetries != 0 || c.CommandRate("account_check") != 3 {

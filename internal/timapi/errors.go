@@ -47,8 +47,8 @@ func (e *APIError) Error() string {
 
 func (e *APIError) Unwrap() error { return e.err }
 
-// apiCode is err's API error code, or 0.
-func apiCode(err error) int {
+// Code is err's API error code, or 0.
+func Code(err error) int {
 	var e *APIError
 	if errors.As(err, &e) {
 		return e.Code
@@ -58,7 +58,7 @@ func apiCode(err error) int {
 
 // IsNotFound reports whether the group does not exist or its ID is invalid.
 func IsNotFound(err error) bool {
-	code := apiCode(err)
+	code := Code(err)
 	return code == 10010 || code == 10015
 }
 
@@ -77,7 +77,7 @@ func IsRateLimited(err error) bool {
 
 // IsAuth reports whether the failure is about the credentials or the app.
 func IsAuth(err error) bool {
-	code := apiCode(err)
+	code := Code(err)
 	switch code {
 	case 60004, 60005, 60006, 60010, 60012, 60016, 60020, 60021,
 		70001, 70002, 70003, 70005, 70009, 70013, 70014, 70016, 70020, 70050, 70051, 70052,
@@ -89,7 +89,7 @@ func IsAuth(err error) bool {
 
 // IsTooManyAccounts reports whether the request carried too many accounts.
 func IsTooManyAccounts(err error) bool {
-	code := apiCode(err)
+	code := Code(err)
 	return code == 10005
 }
 
@@ -105,7 +105,7 @@ func IsRetryableCode(code int) bool {
 // AuthHint names the provider setting to fix for an authentication failure,
 // or returns "" when err is not one.
 func AuthHint(err error) string {
-	code := apiCode(err)
+	code := Code(err)
 	switch code {
 	case 70001:
 		return "usersig has expired: generate a new one or set secret_key"

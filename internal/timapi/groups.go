@@ -4,8 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-
-	"github.com/tencentim/terraform-provider-tencentim/internal/members"
+	"slices"
 )
 
 // GroupInfo is one element of get_group_info. ErrorCode/ErrorInfo are that
@@ -47,7 +46,7 @@ type groupInfoRequest struct {
 // no element came back.
 func (c *Client) GetGroupInfo(ctx context.Context, groupIDs []string) ([]GroupInfo, error) {
 	var out []GroupInfo
-	for _, batch := range members.Batches(groupIDs, maxGroupInfoPerCall) {
+	for batch := range slices.Chunk(groupIDs, maxGroupInfoPerCall) {
 		req := groupInfoRequest{GroupIdList: batch}
 		req.ResponseFilter.GroupBaseInfoFilter = groupBaseInfoFilter
 		var resp struct{ GroupInfo []GroupInfo }

@@ -140,6 +140,7 @@ func testConfig(endpoint string) Config {
 		SDKAppID:       testAppID,
 		SecretKey:      testKey,
 		Endpoint:       endpoint,
+		MaxRetries:     DefaultConfig().MaxRetries,
 		RetryWaitMin:   time.Millisecond,
 		RetryWaitMax:   5 * time.Millisecond,
 		RateLimit:      -1,

@@ -346,7 +346,7 @@ func (c *Client) membersByCursor(ctx context.Context, groupID string, opt ListOp
 		var resp memberPage
 		err := c.Call(ctx, groupService, getMembersCommand, req, &resp)
 		out.Pages++
-		if apiCode(err) == 10004 && out.Pages == 1 {
+		if Code(err) == 10004 && out.Pages == 1 {
 			// The two points the docs leave open for a first Community page:
 			// the cursor's JSON type, and whether Limit may exceed 100.
 			var pages int
@@ -441,7 +441,7 @@ func (c *Client) firstCommunityPage(ctx context.Context, req communityRequest, r
 			c.setCommunityReading(alt)
 			return try, resp, made, nil
 		}
-		if lastErr = err; apiCode(err) != 10004 {
+		if lastErr = err; Code(err) != 10004 {
 			break
 		}
 	}

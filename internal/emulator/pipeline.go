@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -18,12 +17,7 @@ import (
 const (
 	serviceGroup = "group_open_http_svc"
 	serviceLogin = "im_open_login_svc"
-
 	maxBodyBytes = 16 << 20
-
-	// maxResponseBytes is the documented cap on an answer: "响应超过 1 MB"
-	// fails with 10018 (get_group_info, get_group_member_info error lists).
-	maxResponseBytes = 1 << 20
 )
 
 // apiError is a failure answered with the HTTP 200 envelope.
@@ -76,6 +70,9 @@ var defaultInfo = map[int]string{
 	70500: "internal server error",
 	71000: "account deletion is not allowed",
 }
+
+// codeErr is an error with the default text for its code.
+func codeErr(code int) *apiError { return &apiError{code: code, info: infoFor(code)} }
 
 func infoFor(code int) string {
 	if s, ok := defaultInfo[code]; ok {
@@ -231,17 +228,15 @@ func (e *Emulator) dispatch(c *call) (*result, *apiError) {
 	if err != nil {
 		return nil, errf(60006, "SDKAppID is invalid")
 	}
-	e.mu.RLock()
-	a := e.apps[appID]
-	var key string
-	var admin bool
 	identifier := q.Get("identifier")
-	if a != nil {
-		key = a.key
-		admin = a.admins[identifier]
-	}
-	e.mu.RUnlock()
-	if a == nil {
+	var key string
+	var known, admin bool
+	e.readLocked(func() {
+		if a := e.apps[appID]; a != nil {
+			key, known, admin = a.key, true, a.admins[identifier]
+		}
+	})
+	if !known {
 		return nil, codeErr(70020)
 	}
 	login := c.service == serviceLogin
@@ -274,38 +269,42 @@ func (e *Emulator) dispatch(c *call) (*result, *apiError) {
 	if !ok {
 		return nil, errf(60003, "json parse error: the request body must be a JSON object")
 	}
-	res, aerr := h(e, appID, o)
-	if aerr == nil && res != nil && res.groupID != "" {
+	typeCode := 10004
+	if login {
+		typeCode = 70402
+	}
+	res, aerr := h(e, appID, newReader(o, typeCode))
+	if aerr != nil {
+		return nil, aerr
+	}
+	if res.groupID != "" {
 		c.rec.GroupID = res.groupID
 	}
-	return res, aerr
+	return res, nil
 }
 
-type handler func(e *Emulator, appID uint64, o obj) (*result, *apiError)
+// handler carries out a command whose request r reads. With an error the
+// result is ignored, so a handler may return both from its last step.
+type handler func(e *Emulator, appID uint64, r *reader) (*result, *apiError)
 
-var groupHandlers map[string]handler
-var loginHandlers map[string]handler
-
-func init() {
-	groupHandlers = map[string]handler{
-		"import_group_member":      (*Emulator).importGroupMember,
-		"add_group_member":         (*Emulator).addGroupMember,
-		"get_group_member_info":    (*Emulator).getGroupMemberInfo,
-		"delete_group_member":      (*Emulator).deleteGroupMember,
-		"modify_group_member_info": (*Emulator).modifyGroupMemberInfo,
-		"get_group_info":           (*Emulator).getGroupInfo,
-		"create_group":             (*Emulator).createGroup,
-		"import_group":             (*Emulator).importGroup,
-		"destroy_group":            (*Emulator).destroyGroup,
-		"change_group_owner":       (*Emulator).changeGroupOwner,
-		"modify_group_base_info":   (*Emulator).modifyGroupBaseInfo,
-	}
-	loginHandlers = map[string]handler{
-		"account_import":      (*Emulator).accountImport,
-		"multiaccount_import": (*Emulator).multiaccountImport,
-		"account_check":       (*Emulator).accountCheck,
-		"account_delete":      (*Emulator).accountDelete,
-	}
+var groupHandlers = map[string]handler{
+	"import_group_member":      (*Emulator).importGroupMember,
+	"add_group_member":         (*Emulator).addGroupMember,
+	"get_group_member_info":    (*Emulator).getGroupMemberInfo,
+	"delete_group_member":      (*Emulator).deleteGroupMember,
+	"modify_group_member_info": (*Emulator).modifyGroupMemberInfo,
+	"get_group_info":           (*Emulator).getGroupInfo,
+	"create_group":             (*Emulator).createGroup,
+	"import_group":             (*Emulator).importGroup,
+	"destroy_group":            (*Emulator).destroyGroup,
+	"change_group_owner":       (*Emulator).changeGroupOwner,
+	"modify_group_base_info":   (*Emulator).modifyGroupBaseInfo,
+}
+var loginHandlers = map[string]handler{
+	"account_import":      (*Emulator).accountImport,
+	"multiaccount_import": (*Emulator).multiaccountImport,
+	"account_check":       (*Emulator).accountCheck,
+	"account_delete":      (*Emulator).accountDelete,
 }
 
 func verifySig(sig string, appID uint64, key, identifier string, now time.Time) *apiError {
@@ -426,129 +425,3 @@ func sleepCtx(ctx context.Context, d time.Duration) {
 	case <-ctx.Done():
 	}
 }
-
-// obj is a decoded JSON object whose fields are typed on access, so wrong
-// types can be reported with the documented codes.
-type obj map[string]json.RawMessage
-
-func parseObject(body []byte) (obj, bool) {
-	body = bytes.TrimSpace(body)
-	if len(body) == 0 || body[0] != '{' {
-		return nil, false
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	var o obj
-	if err := dec.Decode(&o); err != nil || o == nil {
-		return nil, false
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, false // trailing data after the object
-	}
-	return o, true
-}
-
-func isNull(raw json.RawMessage) bool {
-	return len(raw) == 0 || string(raw) == "null"
-}
-
-// str reads a string field; absent or null reports present=false. A value of
-// another JSON type is answered with typeCode.
-func (o obj) str(key string, typeCode int) (string, bool, *apiError) {
-	raw, ok := o[key]
-	if !ok || isNull(raw) {
-		return "", false, nil
-	}
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
-		return "", false, errf(typeCode, "%s must be a string", key)
-	}
-	return s, true, nil
-}
-
-// integer reads an integer field; only group-service requests have them, so
-// a wrong type is 10004.
-func (o obj) integer(key string) (int64, bool, *apiError) {
-	raw, ok := o[key]
-	if !ok || isNull(raw) {
-		return 0, false, nil
-	}
-	var n int64
-	if json.Unmarshal(raw, &n) != nil {
-		return 0, false, errf(10004, "%s must be an integer", key)
-	}
-	return n, true, nil
-}
-
-func (o obj) array(key string, typeCode int) ([]json.RawMessage, bool, *apiError) {
-	raw, ok := o[key]
-	if !ok || isNull(raw) {
-		return nil, false, nil
-	}
-	var a []json.RawMessage
-	if json.Unmarshal(raw, &a) != nil {
-		return nil, false, errf(typeCode, "%s must be an array", key)
-	}
-	return a, true, nil
-}
-
-// strArray reads an array of strings; elemCode is used for non-string
-// elements (60015 for account lists).
-func (o obj) strArray(key string, typeCode, elemCode int) ([]string, bool, *apiError) {
-	a, ok, aerr := o.array(key, typeCode)
-	if !ok || aerr != nil {
-		return nil, ok, aerr
-	}
-	out := make([]string, len(a))
-	for i, raw := range a {
-		if json.Unmarshal(raw, &out[i]) != nil || isNull(raw) {
-			return nil, false, errf(elemCode, "%s[%d] must be a string", key, i)
-		}
-	}
-	return out, true, nil
-}
-
-func (o obj) object(key string, typeCode int) (obj, bool, *apiError) {
-	raw, ok := o[key]
-	if !ok || isNull(raw) {
-		return nil, false, nil
-	}
-	var sub obj
-	if json.Unmarshal(raw, &sub) != nil || sub == nil {
-		return nil, false, errf(typeCode, "%s must be an object", key)
-	}
-	return sub, true, nil
-}
-
-// objects reads an array of objects. An element that is not an object (or is
-// null) comes back nil, so the caller reports it in its own order of checks.
-// The common case, every element an object, is decoded in one pass.
-func (o obj) objects(key string, typeCode int) ([]obj, bool, *apiError) {
-	raw, ok := o[key]
-	if !ok || isNull(raw) {
-		return nil, false, nil
-	}
-	var list []obj
-	if json.Unmarshal(raw, &list) == nil {
-		return list, true, nil
-	}
-	a, ok, aerr := o.array(key, typeCode)
-	if aerr != nil {
-		return nil, ok, aerr
-	}
-	list = make([]obj, len(a))
-	for i, r := range a {
-		list[i], _ = asObject(r)
-	}
-	return list, true, nil
-}
-
-func asObject(raw json.RawMessage) (obj, bool) {
-	var sub obj
-	if json.Unmarshal(raw, &sub) != nil || sub == nil {
-		return nil, false
-	}
-	return sub, true
-}
-
-// codeErr is an error with the default text for its code.
-func codeErr(code int) *apiError { return &apiError{code: code, info: infoFor(code)} }

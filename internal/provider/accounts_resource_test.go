@@ -1,11 +1,16 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -14,7 +19,8 @@ import (
 	"time"
 
 	tfjson "github.com/hashicorp/terraform-json"
-	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -389,16 +395,15 @@ func TestAccountsImportHonoursFailAccounts(t *testing.T) {
 	defer srv.Close()
 	client, err := timapi.New(timapi.Config{SDKAppID: testAppID, SecretKey: testKey, Endpoint: srv.URL, RateLimit: -1, MaxRetries: -1})
 	must(t, err)
-	r := &accountsResource{data: &providerData{client: client}}
-	accounts := map[string]accountModel{}
+	accounts := map[string]accountValue{}
 	for i := range 230 {
 		id := fmt.Sprintf("u%03d", i)
 		if i == 5 || i == 150 {
 			id = "bad" + id
 		}
-		accounts[id] = accountModel{Nick: types.StringNull(), FaceURL: types.StringNull()}
+		accounts[id] = accountValue{p: isKnown}
 	}
-	imported, failures := r.importAccounts(t.Context(), accounts)
+	imported, failures := importAccounts(t.Context(), client, accounts)
 	mu.Lock()
 	defer mu.Unlock()
 	if !slices.Equal(sizes, []int{100, 100, 30}) {
@@ -447,7 +452,7 @@ func TestAccountsCheckInParallel(t *testing.T) {
 	defer srv.Close()
 	client, err := timapi.New(timapi.Config{SDKAppID: testAppID, SecretKey: testKey, Endpoint: srv.URL, RateLimit: -1, MaxRetries: -1})
 	must(t, err)
-	r := &accountsResource{data: &providerData{client: client, maxParallel: 4}}
+	data := &providerData{client: client, maxParallel: 4}
 	ids := func(n int) []string {
 		out := make([]string, n)
 		for i := range out {
@@ -455,7 +460,7 @@ func TestAccountsCheckInParallel(t *testing.T) {
 		}
 		return out
 	}
-	missing, failures := r.checkAccounts(t.Context(), ids(700))
+	missing, failures := checkAccounts(t.Context(), data, ids(700))
 	if len(failures) != 0 || !slices.Equal(missing, []string{"u0150"}) {
 		t.Fatalf("missing %v, failures %+v", missing, failures)
 	}
@@ -464,9 +469,161 @@ func TestAccountsCheckInParallel(t *testing.T) {
 		t.Errorf("%d calls, peak concurrency %d (want 7 calls, 2..4 at once)", calls, peak)
 	}
 	mu.Unlock()
-	_, failures = r.checkAccounts(t.Context(), ids(1000))
+	_, failures = checkAccounts(t.Context(), data, ids(1000))
 	if len(failures) != 1 || !strings.Contains(failures[0].summary, "account_check failed for 100 accounts") ||
 		!strings.Contains(failures[0].detail, "error 70402") || !strings.Contains(failures[0].detail, "u0700") {
 		t.Fatalf("failures %+v", failures)
+	}
+}
+
+// A state saved by the framework implementation of tencentim_accounts
+// (testdata/accounts-framework-state/saved-state.json: `terraform apply` of its main.tf at
+// commit 40be48e) loads on the protocol implementation: the plan is empty,
+// and the next change applies from it.
+func TestAccAccounts_frameworkStateUpgrades(t *testing.T) {
+	env := newTestEnv(t, 0)
+	env.emu.UpdateSettings(func(s *emulator.Settings) { s.AccountDeleteEnabled = true })
+	env.emu.AddAccounts(testAppID, "alice", "bob", "carol", "dave")
+	h := newCLIHarness(t, env)
+	config, err := os.ReadFile("testdata/accounts-framework-state/main.tf")
+	must(t, err)
+	state, err := os.ReadFile("testdata/accounts-framework-state/saved-state.json")
+	must(t, err)
+	if strings.Contains(filepath.Base(h.cli), "tofu") {
+		// OpenTofu resolves the provider's source to its own registry.
+		state = bytes.ReplaceAll(state, []byte("registry.terraform.io"), []byte("registry.opentofu.org"))
+	}
+	must(t, os.WriteFile(filepath.Join(h.dir, "terraform.tfstate"), state, 0o600))
+	h.writeConfig(string(config))
+	if out, err := h.run("plan", "-detailed-exitcode"); err != nil {
+		t.Fatalf("plan on the framework's state: %v (want exit 0, no changes)\n%s", err, out)
+	}
+
+	// Carol leaves (delete_on_remove is true), bob gets a new nick.
+	changed := strings.Replace(strings.Replace(string(config), "    carol = {}\n", "", 1), `nick = "Bob"`, `nick = "Robert"`, 1)
+	if changed == string(config) {
+		t.Fatal("the test's edit of main.tf matched nothing")
+	}
+	h.writeConfig(changed)
+	h.mustRun("apply", "-auto-approve")
+	must(t, env.hasAccounts([]string{"alice", "bob", "dave"}, []string{"carol"}))
+	if out, err := h.run("plan", "-detailed-exitcode"); err != nil {
+		t.Fatalf("plan after the apply: %v (want no changes)\n%s", err, out)
+	}
+	out := h.mustRun("show", "-json")
+	var shown tfjson.State
+	must(t, json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &shown))
+	got := resourceValues(&shown, "tencentim_accounts.seed")
+	want := map[string]any{
+		"id": "accounts", "delete_on_remove": true,
+		"accounts": map[string]any{
+			"alice": map[string]any{"nick": "Alice", "face_url": "https://example.com/a.png"},
+			"bob":   map[string]any{"nick": "Robert", "face_url": nil},
+		},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("state after the apply:\n%v\nwant\n%v", got, want)
+	}
+}
+
+// UpgradeResourceState reads each instance of the framework's saved state
+// as tftypes does.
+func TestAccountsUpgradeReadsFrameworkState(t *testing.T) {
+	b, err := os.ReadFile("testdata/accounts-framework-state/saved-state.json")
+	must(t, err)
+	var file struct {
+		Resources []struct {
+			Instances []struct {
+				Attributes json.RawMessage `json:"attributes"`
+			} `json:"instances"`
+		} `json:"resources"`
+	}
+	must(t, json.Unmarshal(b, &file))
+	r := &accountsResource{}
+	n := 0
+	for _, res := range file.Resources {
+		for _, inst := range res.Instances {
+			n++
+			raw := &tfprotov6.RawState{JSON: inst.Attributes}
+			resp, err := r.UpgradeResourceState(t.Context(), &tfprotov6.UpgradeResourceStateRequest{TypeName: accountsTypeName, RawState: raw})
+			must(t, err)
+			if len(resp.Diagnostics) > 0 {
+				t.Fatalf("diagnostics %v", resp.Diagnostics[0])
+			}
+			got, err := resp.UpgradedState.Unmarshal(accountsCodec.typ)
+			must(t, err)
+			want, err := raw.UnmarshalWithOpts(accountsCodec.typ, tfprotov6.UnmarshalOpts{})
+			must(t, err)
+			if !got.Equal(want) {
+				t.Fatalf("upgraded\n%v\nwant\n%v", got, want)
+			}
+		}
+	}
+	if n != 2 {
+		t.Fatalf("%d instances in the saved state, want 2", n)
+	}
+}
+
+// randomValue is a value of any type built from strings, numbers, bools,
+// objects and maps, with nulls and unknowns at every level.
+func randomValue(g valueGen, typ tftypes.Type) tftypes.Value {
+	switch g.pick(10) {
+	case 0:
+		return tftypes.NewValue(typ, nil)
+	case 1:
+		return tftypes.NewValue(typ, tftypes.UnknownValue)
+	}
+	switch {
+	case typ.Is(tftypes.String):
+		return tftypes.NewValue(typ, []string{"", "a", "Member", "https://example.com/é.png"}[g.pick(4)])
+	case typ.Is(tftypes.Number):
+		return g.num()
+	case typ.Is(tftypes.Bool):
+		return tftypes.NewValue(typ, g.pick(2) == 0)
+	case typ.Is(tftypes.Object{}):
+		attrs := map[string]tftypes.Value{}
+		for name, at := range typ.(tftypes.Object).AttributeTypes {
+			attrs[name] = randomValue(g, at)
+		}
+		return tftypes.NewValue(typ, attrs)
+	case typ.Is(tftypes.Map{}):
+		elems := map[string]tftypes.Value{}
+		for range g.pick(6) {
+			elems[genAccounts[g.pick(len(genAccounts))]] = randomValue(g, typ.(tftypes.Map).ElementType)
+		}
+		return tftypes.NewValue(typ, elems)
+	}
+	panic(fmt.Sprintf("no generator for %v", typ))
+}
+
+// Each protocol resource's codec reads what tftypes writes, and tftypes
+// reads back the same value from what the codec writes.
+func TestCodecsRoundTripTFTypes(t *testing.T) {
+	g := valueGen{rand.New(rand.NewPCG(3, 4))}
+	roundTrip := map[string]func([]byte) ([]byte, error){
+		accountsTypeName: func(b []byte) ([]byte, error) {
+			v, err := decodeMsgpack(accountsObject, b)
+			return encodeMsgpack(accountsObject, &v), err
+		},
+		groupMembersTypeName: func(b []byte) ([]byte, error) {
+			v, err := decodeMsgpack(groupMembersObject, b)
+			return encodeMsgpack(groupMembersObject, &v), err
+		},
+	}
+	types := map[string]tftypes.Type{accountsTypeName: accountsCodec.typ, groupMembersTypeName: groupMembers.typ}
+	for name, rt := range roundTrip {
+		for i := range 2000 {
+			tv := randomValue(g, types[name])
+			dv, err := tfprotov6.NewDynamicValue(types[name], tv)
+			must(t, err)
+			b, err := rt(dv.MsgPack)
+			if err != nil {
+				t.Fatalf("%s #%d: %v\n%v", name, i, err, tv)
+			}
+			got, err := tfprotov6.DynamicValue{MsgPack: b}.Unmarshal(types[name])
+			if err != nil || !got.Equal(tv) {
+				t.Fatalf("%s #%d: %v\n%v\nwant\n%v", name, i, err, got, tv)
+			}
+		}
 	}
 }

@@ -5,7 +5,7 @@ import "unicode/utf8"
 // validUserID applies the documented UserID rules: 1..32 bytes, and no
 // control characters (the docs only say "avoid special characters").
 func validUserID(id string) bool {
-	if id == "" || len(id) > 32 || !utf8.ValidString(id) {
+	if id == "" || len(id) > maxUserIDBytes || !utf8.ValidString(id) {
 		return false
 	}
 	for _, r := range id {
@@ -20,35 +20,21 @@ func validUserID(id string) bool {
 // Re-importing an existing account succeeds and updates Nick/FaceUrl. A new
 // account beyond the trial quota is 70398; an ID deleted on a paid plan is
 // 70399.
-func (e *Emulator) accountImport(appID uint64, o obj) (*result, *apiError) {
-	id, ok, aerr := o.str("UserID", 60015)
-	if aerr != nil {
-		return nil, aerr
+func (e *Emulator) accountImport(appID uint64, r *reader) (*result, *apiError) {
+	id := r.account("UserID")
+	if !r.has("UserID") {
+		id = r.account("Identifier")
 	}
-	if !ok {
-		if id, ok, aerr = o.str("Identifier", 60015); aerr != nil {
-			return nil, aerr
-		}
-	}
-	if !ok || id == "" {
-		return nil, errf(70402, "UserID is required")
-	}
-	if !validUserID(id) {
-		return nil, errf(70402, "UserID %q is invalid: at most 32 bytes without control characters", id)
-	}
-	nick, hasNick, aerr := o.str("Nick", 70402)
-	if aerr != nil {
-		return nil, aerr
-	}
-	face, hasFace, aerr := o.str("FaceUrl", 70402)
-	if aerr != nil {
+	r.check(id != "", 70402, "UserID is required")
+	r.check(validUserID(id), 70402, "UserID %q is invalid: at most 32 bytes without control characters", id)
+	p := profileUpdate{nick: r.str("Nick"), face: r.str("FaceUrl"), hasNick: r.has("Nick"), hasFace: r.has("FaceUrl")}
+	if aerr := r.err(); aerr != nil {
 		return nil, aerr
 	}
 	st := e.Settings()
-	aerr = e.mutate(func() (bool, *apiError) {
+	aerr := e.mutate(func() (bool, *apiError) {
 		a := e.apps[appID]
-		p, exists := a.accounts[id]
-		if !exists {
+		if _, exists := a.accounts[id]; !exists {
 			if a.deleted[id] {
 				return false, reimportBlocked(id)
 			}
@@ -56,19 +42,29 @@ func (e *Emulator) accountImport(appID uint64, o obj) (*result, *apiError) {
 				return false, over
 			}
 		}
-		if hasNick {
-			p.Nick = nick
-		}
-		if hasFace {
-			p.FaceURL = face
-		}
-		a.accounts[id] = p
+		p.apply(a, id)
 		return true, nil
 	})
-	if aerr != nil {
-		return nil, aerr
+	return &result{members: 1}, aerr
+}
+
+// profileUpdate is the Nick and FaceUrl of an import; only the fields given
+// change.
+type profileUpdate struct {
+	nick, face       string
+	hasNick, hasFace bool
+}
+
+// apply imports account id (if new) with the update. Callers hold e.mu.
+func (u profileUpdate) apply(a *app, id string) {
+	p := a.accounts[id]
+	if u.hasNick {
+		p.Nick = u.nick
 	}
-	return &result{members: 1}, nil
+	if u.hasFace {
+		p.FaceURL = u.face
+	}
+	a.accounts[id] = p
 }
 
 func reimportBlocked(id string) *apiError {
@@ -89,55 +85,34 @@ func accountQuotaExceeded(st Settings, a *app, n int) *apiError {
 // IDs, and IDs deleted on a paid plan, are reported in FailAccounts; the
 // rest are imported. A batch whose new accounts would exceed the trial
 // quota fails as a whole with 70398.
-func (e *Emulator) multiaccountImport(appID uint64, o obj) (*result, *apiError) {
-	type acct struct {
-		id, nick, face   string
-		hasNick, hasFace bool
+func (e *Emulator) multiaccountImport(appID uint64, r *reader) (*result, *apiError) {
+	type item struct {
+		id string
+		profileUpdate
 	}
-	var items []acct
-	list, hasList, aerr := o.objects("AccountList", 70402)
-	if aerr != nil {
-		return nil, aerr
-	}
-	if hasList {
+	var items []item
+	list := r.objects("AccountList")
+	if r.has("AccountList") {
 		for i, m := range list {
-			if m == nil {
-				return nil, errf(70402, "AccountList[%d] must be an object", i)
-			}
-			id, _, aerr := m.str("UserID", 60015)
-			if aerr != nil {
-				return nil, aerr
-			}
-			nick, hasNick, aerr := m.str("Nick", 70402)
-			if aerr != nil {
-				return nil, aerr
-			}
-			face, hasFace, aerr := m.str("FaceUrl", 70402)
-			if aerr != nil {
-				return nil, aerr
-			}
-			items = append(items, acct{id, nick, face, hasNick, hasFace})
+			r.check(m != nil, 70402, "AccountList[%d] must be an object", i)
+			mr := r.at(m)
+			items = append(items, item{mr.account("UserID"), profileUpdate{nick: mr.str("Nick"), face: mr.str("FaceUrl"), hasNick: mr.has("Nick"), hasFace: mr.has("FaceUrl")}})
 		}
 	} else {
-		ids, _, aerr := o.strArray("Accounts", 70402, 60015)
-		if aerr != nil {
-			return nil, aerr
-		}
-		for _, id := range ids {
-			items = append(items, acct{id: id})
+		for _, id := range r.accounts("Accounts") {
+			items = append(items, item{id: id})
 		}
 	}
-	if len(items) == 0 {
-		return nil, errf(70402, "AccountList (or Accounts) is required and must not be empty")
-	}
-	if len(items) > 100 {
-		return nil, errf(70402, "at most 100 accounts per request, got %d", len(items))
+	r.check(len(items) > 0, 70402, "AccountList (or Accounts) is required and must not be empty")
+	r.check(len(items) <= maxAccountsPerRequest, 70402, "at most %d accounts per request, got %d", maxAccountsPerRequest, len(items))
+	if aerr := r.err(); aerr != nil {
+		return nil, aerr
 	}
 	st := e.Settings()
 	fail := []string{}
-	aerr = e.mutate(func() (bool, *apiError) {
+	aerr := e.mutate(func() (bool, *apiError) {
 		a := e.apps[appID]
-		var ok []acct
+		var ok []item
 		fresh := map[string]bool{}
 		for _, it := range items {
 			_, exists := a.accounts[it.id]
@@ -154,47 +129,24 @@ func (e *Emulator) multiaccountImport(appID uint64, o obj) (*result, *apiError) 
 			return false, over
 		}
 		for _, it := range ok {
-			p := a.accounts[it.id]
-			if it.hasNick {
-				p.Nick = it.nick
-			}
-			if it.hasFace {
-				p.FaceURL = it.face
-			}
-			a.accounts[it.id] = p
+			it.apply(a, it.id)
 		}
 		return len(ok) > 0, nil
 	})
-	if aerr != nil {
-		return nil, aerr
-	}
-	return &result{fields: struct{ FailAccounts []string }{fail}, members: len(items)}, nil
+	return &result{fields: struct{ FailAccounts []string }{fail}, members: len(items)}, aerr
 }
 
 // userItems reads [{UserID}] lists (CheckItem, DeleteItem): 1..100 entries.
-func userItems(o obj, key string) ([]string, *apiError) {
-	list, _, aerr := o.objects(key, 70402)
-	if aerr != nil {
-		return nil, aerr
-	}
-	if len(list) == 0 || len(list) > 100 {
-		return nil, errf(70402, "%s must contain 1 to 100 items", key)
-	}
+func userItems(r *reader, key string) []string {
+	list := r.objects(key)
+	r.check(len(list) > 0 && len(list) <= maxAccountsPerRequest, 70402, "%s must contain 1 to %d items", key, maxAccountsPerRequest)
 	ids := make([]string, len(list))
 	for i, m := range list {
-		if m == nil {
-			return nil, errf(70402, "%s[%d] must be an object", key, i)
-		}
-		id, ok, aerr := m.str("UserID", 60015)
-		if aerr != nil {
-			return nil, aerr
-		}
-		if !ok || id == "" {
-			return nil, errf(70402, "%s[%d].UserID is required", key, i)
-		}
-		ids[i] = id
+		r.check(m != nil, 70402, "%s[%d] must be an object", key, i)
+		ids[i] = r.at(m).account("UserID")
+		r.check(ids[i] != "", 70402, "%s[%d].UserID is required", key, i)
 	}
-	return ids, nil
+	return ids
 }
 
 type checkItem struct {
@@ -205,22 +157,22 @@ type checkItem struct {
 }
 
 // accountCheck implements account_check.
-func (e *Emulator) accountCheck(appID uint64, o obj) (*result, *apiError) {
-	ids, aerr := userItems(o, "CheckItem")
-	if aerr != nil {
+func (e *Emulator) accountCheck(appID uint64, r *reader) (*result, *apiError) {
+	ids := userItems(r, "CheckItem")
+	if aerr := r.err(); aerr != nil {
 		return nil, aerr
 	}
-	e.mu.RLock()
-	a := e.apps[appID]
 	out := make([]checkItem, len(ids))
-	for i, id := range ids {
-		st := "NotImported"
-		if _, ok := a.accounts[id]; ok {
-			st = "Imported"
+	e.readLocked(func() {
+		a := e.apps[appID]
+		for i, id := range ids {
+			st := "NotImported"
+			if _, ok := a.accounts[id]; ok {
+				st = "Imported"
+			}
+			out[i] = checkItem{UserID: id, AccountStatus: st}
 		}
-		out[i] = checkItem{UserID: id, AccountStatus: st}
-	}
-	e.mu.RUnlock()
+	})
 	return &result{fields: struct{ ResultItem []checkItem }{out}, members: len(ids)}, nil
 }
 
@@ -236,18 +188,16 @@ type deleteItem struct {
 // removes it from every group of the app (a deleted owner leaves the group
 // ownerless). On a paid plan the ID is remembered and cannot be imported
 // again ("3 months"; here: for good).
-func (e *Emulator) accountDelete(appID uint64, o obj) (*result, *apiError) {
-	ids, aerr := userItems(o, "DeleteItem")
-	if aerr != nil {
-		return nil, aerr
-	}
+func (e *Emulator) accountDelete(appID uint64, r *reader) (*result, *apiError) {
+	ids := userItems(r, "DeleteItem")
 	st := e.Settings()
 	trial := st.plan().trial
-	if !trial && !st.AccountDeleteEnabled {
-		return nil, errf(71000, accountDeleteDisabled)
+	r.check(trial || st.AccountDeleteEnabled, 71000, accountDeleteDisabled)
+	if aerr := r.err(); aerr != nil {
+		return nil, aerr
 	}
 	out := make([]deleteItem, len(ids))
-	aerr = e.mutate(func() (bool, *apiError) {
+	aerr := e.mutate(func() (bool, *apiError) {
 		a := e.apps[appID]
 		changed := false
 		for i, id := range ids {
@@ -267,8 +217,5 @@ func (e *Emulator) accountDelete(appID uint64, o obj) (*result, *apiError) {
 		}
 		return changed, nil
 	})
-	if aerr != nil {
-		return nil, aerr
-	}
-	return &result{fields: struct{ ResultItem []deleteItem }{out}, members: len(ids)}, nil
+	return &result{fields: struct{ ResultItem []deleteItem }{out}, members: len(ids)}, aerr
 }
