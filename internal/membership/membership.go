@@ -8,6 +8,7 @@ package membership
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/tencentim/terraform-provider-tencentim/internal/members"
 	"github.com/tencentim/terraform-provider-tencentim/internal/timapi"
@@ -93,6 +95,28 @@ func ReadGroup(ctx context.Context, c *timapi.Client, groupID string) (*Group, e
 		live[info.OwnerAccount] = o
 	}
 	return &Group{Info: info, Members: live}, nil
+}
+
+// SharedReads lets callers that read one group at the same time share a
+// single read: resources that split a group between them refresh together,
+// and each would otherwise read every member. A finished read is never
+// reused, and callers must not change what it returns.
+type SharedReads struct{ flight singleflight.Group }
+
+// ReadGroup is ReadGroup, shared with the calls for groupID in flight.
+func (s *SharedReads) ReadGroup(ctx context.Context, c *timapi.Client, groupID string) (*Group, error) {
+	ch := s.flight.DoChan(groupID, func() (any, error) { return ReadGroup(ctx, c, groupID) })
+	select {
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	case res := <-ch:
+		if res.Err != nil && res.Shared && ctx.Err() == nil && (errors.Is(res.Err, context.Canceled) || errors.Is(res.Err, context.DeadlineExceeded)) {
+			// The read ran on another caller's context, which ended first.
+			return ReadGroup(ctx, c, groupID)
+		}
+		g, _ := res.Val.(*Group)
+		return g, res.Err
+	}
 }
 
 // Precheck refuses, before any write, what the API would reject or what

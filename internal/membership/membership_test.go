@@ -2,10 +2,12 @@ package membership
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -392,5 +394,63 @@ func TestSettleAfterLostAnswer(t *testing.T) {
 	cancel()
 	if settled, err := e.eng.Settle(ctx, id); err != nil || !maps.Equal(settled, server) {
 		t.Fatalf("Settle after cancel: %v, %d members", err, len(settled))
+	}
+}
+
+// TestSharedReads: reads of one group at the same time make one read, a
+// read after it makes another, and a caller whose context ends does not
+// fail the others.
+func TestSharedReads(t *testing.T) {
+	e := newEnv(t, emulator.Settings{Latency: 100 * time.Millisecond}, 450)
+	id := e.group("Public", 450)
+	var shared SharedReads
+	readTogether := func(n int, ctxs ...context.Context) []error {
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			ctx := context.Background()
+			if i < len(ctxs) {
+				ctx = ctxs[i]
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				g, err := shared.ReadGroup(ctx, e.eng.Client, id)
+				if err == nil && len(g.Members) != 451 {
+					err = fmt.Errorf("%d members, want 451", len(g.Members))
+				}
+				errs[i] = err
+			}()
+			if i == 0 {
+				time.Sleep(20 * time.Millisecond) // the others join the first's read
+			}
+		}
+		wg.Wait()
+		return errs
+	}
+
+	e.emu.ResetStats()
+	for i, err := range readTogether(5) {
+		if err != nil {
+			t.Fatalf("reader %d: %v", i, err)
+		}
+	}
+	if n := e.emu.Stats()["get_group_info"].Calls; n != 1 {
+		t.Fatalf("5 readers at once made %d get_group_info calls, want 1", n)
+	}
+	readTogether(1)
+	if n := e.emu.Stats()["get_group_info"].Calls; n != 2 {
+		t.Fatalf("a later read made %d calls in all, want 2: finished reads are not reused", n)
+	}
+
+	// The first reader gives up; the one that joined its read still gets the group.
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	errs := readTogether(2, ctx)
+	if !errors.Is(errs[0], context.DeadlineExceeded) {
+		t.Fatalf("the reader that gave up got %v, want its deadline", errs[0])
+	}
+	if errs[1] != nil {
+		t.Fatalf("the other reader: %v", errs[1])
 	}
 }

@@ -9,8 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/tencentim/terraform-provider-tencentim/internal/membership"
 )
 
 var (
@@ -98,7 +96,7 @@ func (d *groupMembersDataSource) Read(ctx context.Context, req datasource.ReadRe
 	if !requireConfigured(d.data, &resp.Diagnostics) {
 		return
 	}
-	live, err := membership.ReadGroup(ctx, d.data.client, m.GroupID.ValueString())
+	live, err := d.data.reads.ReadGroup(ctx, d.data.client, m.GroupID.ValueString())
 	if err != nil {
 		f := readFailure(m.GroupID.ValueString(), err)
 		resp.Diagnostics.AddAttributeError(pathGroupID, f.summary, f.detail)

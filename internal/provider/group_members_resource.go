@@ -208,7 +208,7 @@ func (r *groupMembersResource) createOrUpdate(ctx context.Context, data *provide
 	// it waits on the network.
 	declaredCh := make(chan map[string]members.Declared, 1)
 	go func() { declaredCh <- declaredMembers(planned.Members) }()
-	live, err := membership.ReadGroup(ctx, data.client, planned.GroupID)
+	live, err := data.reads.ReadGroup(ctx, data.client, planned.GroupID)
 	declared := <-declaredCh
 	if err != nil {
 		diags.failures([]applyFailure{readFailure(planned.GroupID, err)})
@@ -348,7 +348,7 @@ func (r *groupMembersResource) ReadResource(ctx context.Context, req *tfprotov6.
 	m := current.model()
 	ctx, cancel := context.WithTimeout(ctx, operationTimeout(m, "read"))
 	defer cancel()
-	live, err := membership.ReadGroup(ctx, data.client, m.GroupID)
+	live, err := data.reads.ReadGroup(ctx, data.client, m.GroupID)
 	switch {
 	case timapi.IsNotFound(err):
 		diags.warnAt(nil, fmt.Sprintf("Group %s no longer exists", m.GroupID),

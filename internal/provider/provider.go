@@ -61,6 +61,8 @@ type providerData struct {
 	// engine's batch caps, learned from the server, last for the provider
 	// process, so every later batch of every resource uses them.
 	engine membership.Engine
+	// reads shares a group's read among the resources refreshing it at once.
+	reads membership.SharedReads
 }
 
 type providerModel struct {
