@@ -159,92 +159,75 @@ func (o *object[T]) check(t *T, c *checks) {
 
 // ------------------------------------------------------------- the kinds
 
-type stringKind[T any] struct {
-	get   func(*T) *wireString
-	valid func(s string, c *checks) *problem
+// scalarKind is a primitive attribute held as a V (wireString, wireNumber
+// or wireBool).
+type scalarKind[T, V any] struct {
+	typ      tftypes.Type
+	get      func(*T) *V
+	read     func(*mpReader) (V, error)
+	write    func(mpWriter, V)
+	readJSON func(*jsonReader) (V, error)
+	validate func(V, *checks) // nil when any value is valid
+}
+
+func (k scalarKind[T, V]) tfType() tftypes.Type                { return k.typ }
+func (k scalarKind[T, V]) schema(a *tfprotov6.SchemaAttribute) { a.Type = k.typ }
+func (k scalarKind[T, V]) encode(w mpWriter, t *T)             { k.write(w, *k.get(t)) }
+
+func (k scalarKind[T, V]) decode(r *mpReader, t *T) (err error) {
+	*k.get(t), err = k.read(r)
+	return err
+}
+
+func (k scalarKind[T, V]) decodeJSON(d *jsonReader, t *T) (err error) {
+	*k.get(t), err = k.readJSON(d)
+	return err
+}
+
+func (k scalarKind[T, V]) check(t *T, c *checks) {
+	if k.validate != nil {
+		k.validate(*k.get(t), c)
+	}
 }
 
 // stringAttr is a string attribute; valid, if given, checks a known value.
 func stringAttr[T any](name string, u use, desc string, get func(*T) *wireString, valid func(string, *checks) *problem) field[T] {
-	return field[T]{name, u, desc, stringKind[T]{get, valid}}
-}
-
-func (stringKind[T]) tfType() tftypes.Type                { return tftypes.String }
-func (stringKind[T]) schema(a *tfprotov6.SchemaAttribute) { a.Type = tftypes.String }
-func (k stringKind[T]) decode(r *mpReader, t *T) (err error) {
-	*k.get(t), err = r.stringValue()
-	return
-}
-func (k stringKind[T]) encode(w mpWriter, t *T) { w.stringValue(*k.get(t)) }
-func (k stringKind[T]) decodeJSON(d *jsonReader, t *T) (err error) {
-	*k.get(t), err = d.stringValue()
-	return
-}
-
-func (k stringKind[T]) check(t *T, c *checks) {
-	if s := *k.get(t); k.valid != nil && s.set() {
-		c.report(k.valid(s.s, c))
+	k := scalarKind[T, wireString]{tftypes.String, get, (*mpReader).stringValue, mpWriter.stringValue, (*jsonReader).stringValue, nil}
+	if valid != nil {
+		k.validate = func(s wireString, c *checks) {
+			if s.set() {
+				c.report(valid(s.s, c))
+			}
+		}
 	}
-}
-
-// numberKind is a number that must be whole.
-type numberKind[T any] struct {
-	name  string
-	get   func(*T) *wireNumber
-	valid func(n int64, c *checks) *problem
+	return field[T]{name, u, desc, k}
 }
 
 // numberAttr is a number attribute that takes whole numbers only; valid,
 // if given, checks a known value.
 func numberAttr[T any](name string, u use, desc string, get func(*T) *wireNumber, valid func(int64, *checks) *problem) field[T] {
-	return field[T]{name, u, desc, numberKind[T]{name, get, valid}}
-}
-
-func (numberKind[T]) tfType() tftypes.Type                { return tftypes.Number }
-func (numberKind[T]) schema(a *tfprotov6.SchemaAttribute) { a.Type = tftypes.Number }
-func (k numberKind[T]) decode(r *mpReader, t *T) (err error) {
-	*k.get(t), err = r.numberValue()
-	return
-}
-func (k numberKind[T]) encode(w mpWriter, t *T) { w.numberValue(*k.get(t)) }
-func (k numberKind[T]) decodeJSON(d *jsonReader, t *T) (err error) {
-	*k.get(t), err = d.numberValue()
-	return
-}
-
-func (k numberKind[T]) check(t *T, c *checks) {
-	n := *k.get(t)
-	if !n.set() {
-		return
-	}
-	i := n.i
-	if n.f != nil {
-		var acc big.Accuracy
-		if i, acc = n.f.Int64(); !n.f.IsInt() || acc != big.Exact {
-			c.report(&problem{"Invalid " + k.name, fmt.Sprintf("%s is %s; it must be a whole number.", k.name, n.f.Text('g', -1))})
+	check := func(n wireNumber, c *checks) {
+		if !n.set() {
 			return
 		}
+		i := n.i
+		if n.f != nil {
+			var acc big.Accuracy
+			if i, acc = n.f.Int64(); !n.f.IsInt() || acc != big.Exact {
+				c.report(&problem{"Invalid " + name, fmt.Sprintf("%s is %s; it must be a whole number.", name, n.f.Text('g', -1))})
+				return
+			}
+		}
+		if valid != nil {
+			c.report(valid(i, c))
+		}
 	}
-	if k.valid != nil {
-		c.report(k.valid(i, c))
-	}
+	return field[T]{name, u, desc, scalarKind[T, wireNumber]{tftypes.Number, get, (*mpReader).numberValue, mpWriter.numberValue, (*jsonReader).numberValue, check}}
 }
-
-type boolKind[T any] struct{ get func(*T) *wireBool }
 
 func boolAttr[T any](name string, u use, desc string, get func(*T) *wireBool) field[T] {
-	return field[T]{name, u, desc, boolKind[T]{get}}
+	return field[T]{name, u, desc, scalarKind[T, wireBool]{tftypes.Bool, get, (*mpReader).boolValue, mpWriter.boolValue, (*jsonReader).boolValue, nil}}
 }
-
-func (boolKind[T]) tfType() tftypes.Type                   { return tftypes.Bool }
-func (boolKind[T]) schema(a *tfprotov6.SchemaAttribute)    { a.Type = tftypes.Bool }
-func (k boolKind[T]) decode(r *mpReader, t *T) (err error) { *k.get(t), err = r.boolValue(); return }
-func (k boolKind[T]) encode(w mpWriter, t *T)              { w.boolValue(*k.get(t)) }
-func (k boolKind[T]) decodeJSON(d *jsonReader, t *T) (err error) {
-	*k.get(t), err = d.boolValue()
-	return
-}
-func (boolKind[T]) check(*T, *checks) {}
 
 // singleKind is a single nested object.
 type singleKind[T, E any] struct {
