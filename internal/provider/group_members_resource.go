@@ -73,6 +73,12 @@ func (r *groupMembersResource) PlanResourceChange(_ context.Context, req *tfprot
 		return resp, nil
 	}
 	planned, requiresReplace := planValue(config, prior, &diags)
+	if data := r.provider.configured.Load(); data != nil && len(requiresReplace) == 0 {
+		size, _ := data.engine.ImportCap.Size()
+		if s := changeSummary(prior, planned, size); s != "" {
+			diags.warnAt(rootPath(attrMembers), "A large membership change", s)
+		}
+	}
 	resp.RequiresReplace = requiresReplace
 	resp.PlannedState = writeValue(planned)
 	resp.Diagnostics = diags

@@ -1,0 +1,75 @@
+package provider
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/tencentim/terraform-provider-tencentim/internal/members"
+)
+
+// largeChangeMembers is how many affected members make a plan say what its
+// apply will cost; smaller plans stay quiet.
+const largeChangeMembers = 100
+
+// changeSummary says, for a plan that affects more than largeChangeMembers
+// members, how many members the apply imports, removes and changes, and in
+// how many calls, or "". importCap is the import batch size the provider
+// would send now; the server may make it smaller (300, 100, 20).
+func changeSummary(priorV, plannedV groupMembersValue, importCap int) string {
+	if plannedV.members.p != isKnown || plannedV.exclusive.p == isUnknown {
+		return ""
+	}
+	for _, m := range plannedV.members.elems {
+		if m.p != isKnown || m.role.p != isKnown {
+			return "" // the apply decides; any count would be a guess
+		}
+	}
+	prior, planned, creating := priorV.model(), plannedV.model(), priorV.p == isNull
+	live := make(map[string]members.Live, len(prior.Members))
+	for a, m := range prior.Members {
+		l := members.Live{Role: m.Role}
+		if m.JoinTime != nil {
+			l.JoinTime = *m.JoinTime
+		}
+		live[a] = l
+	}
+	managed := func(a string) bool { _, ok := prior.Members[a]; return ok }
+	c := members.Diff(declaredMembers(planned.Members), live, managed, planned.Exclusive)
+	if len(c.Import)+len(c.Remove)+len(c.RoleChanges)-len(c.Rejoin) <= largeChangeMembers {
+		return ""
+	}
+	var parts []string
+	if n := len(c.Import); n > 0 {
+		verb := "imports"
+		if creating {
+			verb = "imports up to" // members already in the group are adopted
+		}
+		parts = append(parts, fmt.Sprintf("%s %s in %s", verb, count(n, "member"), count(ceilDiv(n, importCap), "call")))
+	}
+	if n := len(c.Remove); n > 0 {
+		parts = append(parts, fmt.Sprintf("removes %s in %s", count(n, "member"), count(ceilDiv(n, 100), "call")))
+	}
+	if n := len(c.RoleChanges); n > 0 {
+		parts = append(parts, fmt.Sprintf("changes %s, one call each", count(n, "role")))
+	}
+	s := "This apply " + strings.Join(parts, ", ") + "."
+	if len(c.Rejoin) > 0 {
+		s += fmt.Sprintf(" %s are removed and imported again for a new join_time.", count(len(c.Rejoin), "member"))
+	}
+	return s + fmt.Sprintf(" Imports go in batches of %d, the most the server has accepted so far; a server that takes fewer makes more calls.", importCap)
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// count is "1 member" or "1,200 members".
+func count(n int, noun string) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if n != 1 {
+		noun += "s"
+	}
+	return s + " " + noun
+}
