@@ -3,9 +3,11 @@ package main
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/tencentim/terraform-provider-tencentim/cmd/tencentim-bench/bound"
 	"github.com/tencentim/terraform-provider-tencentim/internal/emulator"
 )
 
@@ -114,9 +116,9 @@ type benchEmulator struct {
 func startEmulator(accounts int) *benchEmulator {
 	rec := &recorder{}
 	// The per-command rate limits (200/s) are off: the rows measure the
-	// provider and Terraform, not the server's quota. The main rows run at
-	// the oldest documented import cap; capRows cover the others.
-	emu := emulator.New(emulator.Options{OnRequest: rec.add, Settings: emulator.Settings{ImportCap: importBatch, CommandRateScale: -1}})
+	// provider and Terraform, not the server's quota. The rows run at the
+	// oldest documented import cap.
+	emu := emulator.New(emulator.Options{OnRequest: rec.add, Settings: emulator.Settings{ImportCap: bound.ImportBatch, CommandRateScale: -1}})
 	emu.AddApp(benchAppID, benchKey, benchAdmin)
 	ids := make([]string, 0, accounts+1)
 	ids = append(ids, benchOwner)
@@ -149,10 +151,6 @@ func (b *benchEmulator) seed(groupID string, from, to int) error {
 	return nil
 }
 
-func (b *benchEmulator) setImportCap(n int) {
-	b.emu.UpdateSettings(func(s *emulator.Settings) { s.ImportCap = n })
-}
-
 func (b *benchEmulator) setLatency(d time.Duration) {
 	b.emu.UpdateSettings(func(s *emulator.Settings) { s.Latency = d })
 }
@@ -160,4 +158,14 @@ func (b *benchEmulator) setLatency(d time.Duration) {
 func (b *benchEmulator) memberCount(groupID string) int {
 	ms, _ := b.emu.Members(benchAppID, groupID)
 	return len(ms)
+}
+
+// accountCount is how many of the app's accounts start with prefix.
+func (b *benchEmulator) accountCount(prefix string) (n int) {
+	for _, a := range b.emu.Accounts(benchAppID) {
+		if strings.HasPrefix(a, prefix) {
+			n++
+		}
+	}
+	return n
 }

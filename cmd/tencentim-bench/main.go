@@ -1,17 +1,12 @@
-// Command tencentim-bench measures tencentim_group_members through a real
-// Terraform (or OpenTofu) CLI against the in-process emulator, next to the
-// same CLI applying a terraform_data resource whose input is the same members
-// map, and writes the results as a Markdown table.
+// Command tencentim-bench measures the provider through a real Terraform (or
+// OpenTofu) CLI against the in-process emulator, beside terraform_data
+// holding the same value, runs the Go benchmarks of the provider (among
+// them the protocol benchmarks, which play Terraform's RPCs without it) and
+// of go-cty's conversion, and writes the figures and verdicts as Markdown.
+// bench/README.md explains what is measured and why.
 //
-//	go run ./cmd/tencentim-bench -sizes 1000,10000,100000 -out bench/RESULTS.md
-//
-// For every size it runs, on an Offset-paged (Public) group and on a
-// Community group: create from empty, plan with no changes, 1% churn (adds,
-// removes, role changes) and import. It counts the emulator's requests per
-// command against the lower bound, times each CLI command, and records the
-// provider process's CPU time and peak RSS. A second pass with emulator
-// latency (default 20ms), through the CLI and through the protocol driver,
-// checks that the calls run in parallel.
+//	go run ./cmd/tencentim-bench -out bench/RESULTS.md
+//	go run ./cmd/tencentim-bench -only accounts -accounts-sizes 100000 -out ''
 package main
 
 import (
@@ -25,73 +20,104 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tencentim/terraform-provider-tencentim/cmd/tencentim-bench/bound"
 )
 
+const (
+	scCreate   = bound.Create
+	scPlan     = bound.Plan
+	scChurn    = bound.Churn
+	scImport   = bound.Import
+	scValidate = bound.Validate
+)
+
+func ceilDiv(a, b int) int { return bound.CeilDiv(a, b) }
+func churnSize(n int) int  { return bound.ChurnSize(n) }
+
+// Parts of a run, selected with -only.
+var allParts = []string{"members", "latency", "validate", "accounts", "chunks", "protocol", "go", "cty"}
+
 type options struct {
-	sizes       []int
-	bigSize     int
-	bigRuns     map[string][]string // target -> scenarios run at sizes >= bigSize
-	latency     time.Duration
-	latRun      time.Duration
-	latSizes    []int
-	driverSizes []int
-	// latDriverSizes run the wall-time pass through the protocol driver
-	// too: the provider's own scheduling, without Terraform beside it.
-	latDriverSizes []int
-	validSizes     []int
-	cli            string
-	providerBin    string
-	out            string
-	parallel       int
-	rateLimit      int
-	keep           bool
-	verbose        bool
-	goBench        bool
+	sizes, latSizes, validSizes, accountSizes []int
+	bigSize                                   int
+	bigRuns                                   map[string][]string // target -> scenarios at sizes >= bigSize
+	latRun                                    time.Duration
+	chunks, chunkSize                         int
+	accountChunks, accountChunkSize           int
+	only                                      map[string]bool
+	protocol, accountsProtocol                string
+	cli, providerBin, out                     string
+	parallel, rateLimit                       int
+	keep, verbose                             bool
 }
 
 func main() {
 	if isWrapper() {
 		os.Exit(runWrapper())
 	}
-	if isDriver() {
-		os.Exit(runDriver())
-	}
 	if isTrampoline() {
 		os.Exit(runTrampoline())
 	}
 	var o options
-	var bigRuns string
-	sizesFlag(&o.sizes, "sizes", "BENCH_SIZES", "1000,10000,100000", "member counts to run")
-	flag.IntVar(&o.bigSize, "big-size", 100000, "sizes at or above this run only the -big scenarios (Terraform itself takes minutes per command there)")
-	flag.StringVar(&bigRuns, "big", envOr("BENCH_BIG", "terraform_data:create offset:import community:import"), "target:scenario pairs run at sizes >= -big-size (env BENCH_BIG); import without create seeds the group in the emulator directly")
-	flag.DurationVar(&o.latency, "latency", 0, "emulator latency per request for the main pass")
-	flag.DurationVar(&o.latRun, "latency-run", 20*time.Millisecond, "emulator latency of the wall-time pass (0 skips it)")
-	sizesFlag(&o.latSizes, "latency-sizes", "BENCH_LATENCY_SIZES", "10000", "member counts of the wall-time pass")
-	sizesFlag(&o.latDriverSizes, "latency-driver-sizes", "BENCH_LATENCY_DRIVER_SIZES", "10000,100000", "member counts of the wall-time pass through the protocol driver, without Terraform")
-	sizesFlag(&o.driverSizes, "driver-sizes", "BENCH_DRIVER_SIZES", "100000", "member counts run through the protocol driver, without Terraform")
-	sizesFlag(&o.validSizes, "validate-sizes", "BENCH_VALIDATE_SIZES", "10000,30000", "member counts at which `validate` times one evaluation of the configuration, for terraform_data and the resource")
+	var bigRuns, only, chunks, accountChunks string
+	sizesFlag(&o.sizes, "sizes", "BENCH_SIZES", "1000,10000,100000", "tencentim_group_members sizes through the CLI")
+	flag.IntVar(&o.bigSize, "big-size", 100000, "sizes at or above this run only the -big scenarios")
+	flag.StringVar(&bigRuns, "big", envOr("BENCH_BIG", "terraform_data:create offset:import community:import"), "target:scenario pairs run at sizes >= -big-size (env BENCH_BIG)")
+	flag.DurationVar(&o.latRun, "latency-run", 20*time.Millisecond, "emulator latency of the CLI wall-time pass")
+	sizesFlag(&o.latSizes, "latency-sizes", "BENCH_LATENCY_SIZES", "10000", "sizes of the CLI wall-time pass")
+	sizesFlag(&o.validSizes, "validate-sizes", "BENCH_VALIDATE_SIZES", "10000,30000", "sizes of the `validate` rows")
+	sizesFlag(&o.accountSizes, "accounts-sizes", "BENCH_ACCOUNTS_SIZES", "10000", "tencentim_accounts sizes (100000 takes Terraform's conversion tens of minutes, see bench/README.md)")
+	flag.StringVar(&chunks, "chunks", envOr("BENCH_CHUNKS", "10x10000"), "RxM: R additive tencentim_group_members of M members each on one group (env BENCH_CHUNKS)")
+	flag.StringVar(&accountChunks, "accounts-chunks", envOr("BENCH_ACCOUNTS_CHUNKS", "10x10000"), "RxM: R tencentim_accounts of M accounts each, the layout for 100,000 accounts (env BENCH_ACCOUNTS_CHUNKS; \"none\" skips)")
+	flag.StringVar(&only, "only", envOr("BENCH_ONLY", strings.Join(allParts, ",")), "parts to run (env BENCH_ONLY), of "+strings.Join(allParts, ","))
+	flag.StringVar(&o.protocol, "protocol", envOr("BENCH_PROTOCOL", "n=10000$/lat=20ms n=100000$"), "space-separated -bench patterns below BenchmarkProtocol/, one go test each (env BENCH_PROTOCOL)")
+	flag.StringVar(&o.accountsProtocol, "accounts-protocol", envOr("BENCH_ACCOUNTS_PROTOCOL", "n=10000$ n=100000$"), "the same for BenchmarkAccountsProtocol (env BENCH_ACCOUNTS_PROTOCOL)")
 	flag.StringVar(&o.cli, "cli", "", "terraform or tofu binary (default: terraform on PATH, else tools/ensure-tofu.sh)")
 	flag.StringVar(&o.providerBin, "provider", "", "provider binary (default: go build of the module)")
-	flag.StringVar(&o.out, "out", "bench/RESULTS.md", "Markdown results file")
+	flag.StringVar(&o.out, "out", "bench/RESULTS.md", "Markdown results file ('' prints only)")
 	flag.IntVar(&o.parallel, "parallel", 8, "the provider's max_parallel_requests")
-	flag.IntVar(&o.rateLimit, "rate-limit", 1000, "the provider's rate_limit (requests/s per command); above parallel/latency so the limiter does not bind")
+	flag.IntVar(&o.rateLimit, "rate-limit", 1000, "the provider's rate_limit, above parallel/latency so that it does not bind")
 	flag.BoolVar(&o.keep, "keep", false, "keep the working directory")
 	flag.BoolVar(&o.verbose, "v", false, "print every CLI command's output")
-	flag.BoolVar(&o.goBench, "go-bench", true, "also run the Go benchmarks of the diff and the plan path")
 	flag.Parse()
 
 	var err error
 	if o.bigRuns, err = parseBig(bigRuns); err != nil {
 		fatalf("-big: %v", err)
 	}
+	o.only = map[string]bool{}
+	for _, p := range strings.Split(only, ",") {
+		if p = strings.TrimSpace(p); p != "" && order(allParts, p) < 0 {
+			fatalf("-only: %q is not one of %v", p, allParts)
+		}
+		o.only[strings.TrimSpace(p)] = true
+	}
+	if chunks != "none" {
+		o.chunks, o.chunkSize = parseRxM("-chunks", chunks)
+	} else {
+		delete(o.only, "chunks")
+	}
+	if accountChunks != "none" {
+		o.accountChunks, o.accountChunkSize = parseRxM("-accounts-chunks", accountChunks)
+	}
 	if err := run(o); err != nil {
 		fatalf("%v", err)
 	}
+}
+
+// parseRxM reads "RxM", R resources of M elements each.
+func parseRxM(flagName, s string) (r, m int) {
+	rs, ms, ok := strings.Cut(s, "x")
+	r, err1 := strconv.Atoi(rs)
+	m, err2 := strconv.Atoi(ms)
+	if !ok || err1 != nil || err2 != nil || r < 1 || m < 1 {
+		fatalf("%s %q: want RxM", flagName, s)
+	}
+	return r, m
 }
 
 func envOr(k, def string) string {
@@ -106,8 +132,12 @@ func fatalf(format string, args ...any) {
 	os.Exit(1)
 }
 
-// sizesFlag registers a list of member counts, defaulting to the environment
-// variable env if set, else to def; "none" is the empty list.
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "[%s] "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
+}
+
+// sizesFlag registers a list of sizes defaulting to $env, else def; "none"
+// is the empty list.
 func sizesFlag(p *[]int, name, env, def, usage string) {
 	def = envOr(env, def)
 	var err error
@@ -128,7 +158,7 @@ func parseSizes(s string) ([]int, error) {
 	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
 		n, err := strconv.Atoi(strings.ReplaceAll(f, "_", ""))
 		if err != nil || n < 1 {
-			return nil, fmt.Errorf("%q is not a positive member count", f)
+			return nil, fmt.Errorf("%q is not a positive size", f)
 		}
 		out = append(out, n)
 	}
@@ -142,78 +172,50 @@ func parseBig(s string) (map[string][]string, error) {
 	}
 	for _, f := range strings.Fields(strings.ReplaceAll(s, ",", " ")) {
 		t, sc, ok := strings.Cut(f, ":")
-		if !ok || !contains(allTargets, t) || !contains(allScenarios, sc) {
-			return nil, fmt.Errorf("%q: want target:scenario with target in %v and scenario in %v", f, allTargets, allScenarios)
+		if !ok || order(targetsOf(kindMembers), t) < 0 || order(memberScenarios, sc) < 0 {
+			return nil, fmt.Errorf("%q: want target:scenario with target in %v and scenario in %v", f, targetsOf(kindMembers), memberScenarios)
 		}
 		out[t] = append(out[t], sc)
 	}
 	return out, nil
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // bench is one run: the emulator, the CLI and the results so far.
 type bench struct {
-	o        options
-	root     string // module root
-	work     string
-	cli      string
-	cliVer   string
-	emu      *benchEmulator
-	stats    string // the wrapper's stats file
-	env      []string
-	results  []*result
-	skipped  []string
-	started  time.Time
-	goBenchs []goBenchResult
-	ctyRuns  []ctyRun
-
-	loadStart string
+	o                              options
+	root, work, cli, cliVer, stats string
+	emu                            *benchEmulator
+	env                            []string
+	results                        []*result
+	goBenchs                       []goBench
+	skipped                        []string
+	started                        time.Time
+	loadStart                      string
 }
 
 // result is one measured CLI command.
 type result struct {
-	n        int
-	target   string
-	scenario string
-	latency  time.Duration
-	command  string
-
-	wall     time.Duration
-	cliCPU   time.Duration // the CLI process, its waited-for children included
-	cliRSSKB int64
-	provider []providerRun
-	calls    map[string]int
-	failed   int
-	span     time.Duration
-	lb       bound
-	seeded   bool // the group was filled in the emulator, not by an apply
-	// importCap is the server's import cap of a cap row (0: the main rows'
-	// importBatch).
-	importCap int
-	driver    bool // measured through the protocol driver, without Terraform
-	// meanAnswer is how long the emulator took per request, latency
-	// included: above the latency, the time is CPU contention.
-	meanAnswer time.Duration
+	kind, target, scenario string
+	n, chunks              int
+	latency                time.Duration
+	wall, cliCPU           time.Duration // the CLI's rusage includes its providers
+	cliRSSKB               int64
+	provider               []providerRun
+	calls                  map[string]int
+	failed                 int
+	span, meanAnswer       time.Duration
+	lb                     bound.Bound
+	seeded                 bool // the group was filled in the emulator, not by an apply
 }
 
-func (r *result) providerCPU() time.Duration {
-	var t time.Duration
+func (r *result) providerCPU() (t time.Duration) {
 	for _, p := range r.provider {
 		t += p.cpu()
 	}
 	return t
 }
 
-func (r *result) providerRSSKB() int64 {
-	var m int64
+func (r *result) providerRSSKB() (m int64) {
 	for _, p := range r.provider {
 		m = max(m, p.MaxRSSKB)
 	}
@@ -234,71 +236,79 @@ func run(o options) error {
 	} else {
 		defer os.RemoveAll(b.work)
 	}
-	if err := b.setupCLI(); err != nil {
-		return err
-	}
-	maxN := 0
-	sizes := slices.Concat(o.sizes, o.driverSizes)
-	if o.latRun > 0 {
-		sizes = slices.Concat(sizes, o.latSizes, o.latDriverSizes)
-	}
-	for _, n := range sizes {
-		maxN = max(maxN, n)
-	}
-	// Accounts for the largest group plus its churn.
-	b.emu = startEmulator(maxN + churnSize(maxN))
-	defer b.emu.stop()
-	b.env = append(b.env, "TENCENTIM_ENDPOINT="+b.emu.url)
-
-	for _, n := range o.sizes {
-		if err := b.runSize(n, o.latency); err != nil {
+	cliParts := []string{"members", "latency", "validate", "accounts", "chunks"}
+	if anyPart(cliParts, o.only) {
+		if err := b.setupCLI(); err != nil {
 			return err
 		}
+		maxN := o.chunks * o.chunkSize
+		for _, n := range append(append([]int{}, o.sizes...), o.latSizes...) {
+			maxN = max(maxN, n+churnSize(n))
+		}
+		b.emu = startEmulator(maxN)
+		defer b.emu.stop()
+		b.env = append(b.env, "TENCENTIM_ENDPOINT="+b.emu.url)
 	}
-	if o.latRun > 0 {
-		for _, n := range o.latSizes {
-			if err := b.runLatency(n); err != nil {
+	steps := []struct {
+		part string
+		f    func() error
+	}{
+		{"members", b.runMembers},
+		{"latency", b.runLatency},
+		{"validate", b.runValidate},
+		{"accounts", b.runAccounts},
+		{"chunks", b.runChunks},
+		{"protocol", b.runProtocol},
+		{"go", b.runGoBenchmarks},
+		{"cty", func() error { return b.goTest("./cmd/tencentim-bench", "^BenchmarkCtyUnify$", "1x", "30m") }},
+	}
+	for _, s := range steps {
+		if o.only[s.part] {
+			if err := s.f(); err != nil {
 				return err
 			}
 		}
-	}
-	for _, n := range o.validSizes {
-		if err := b.runValidate(n); err != nil {
-			return err
-		}
-	}
-	for _, n := range o.driverSizes {
-		if err := b.runDriver(n, o.latency); err != nil {
-			return err
-		}
-	}
-	if o.latRun > 0 {
-		for _, n := range o.latDriverSizes {
-			if err := b.runDriver(n, o.latRun); err != nil {
-				return err
-			}
-		}
-	}
-	if o.goBench {
-		b.runGoBenchmarks()
 	}
 	md := b.report()
-	fmt.Println()
-	fmt.Print(md)
-	if o.out != "" {
-		path := o.out
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(b.root, path)
-		}
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	fmt.Print("\n" + md)
+	if o.out == "" {
+		return nil
+	}
+	path := o.out
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(b.root, path)
+	}
+	if err := os.WriteFile(path, []byte(md), 0o644); err != nil {
+		return err
+	}
+	logf("wrote %s", path)
+	return nil
+}
+
+// runProtocol runs BenchmarkProtocol once per pattern of -protocol.
+func (b *bench) runProtocol() error {
+	for _, p := range strings.Fields(strings.ReplaceAll(b.o.protocol, "none", "")) {
+		if err := b.goTest("./internal/provider", "^BenchmarkProtocol$/"+p, "1x", "30m"); err != nil {
 			return err
 		}
-		if err := os.WriteFile(path, []byte(md), 0o644); err != nil {
+	}
+	// A provider quadratic in the accounts fails here after 15 minutes
+	// rather than holding up the run.
+	for _, p := range strings.Fields(strings.ReplaceAll(b.o.accountsProtocol, "none", "")) {
+		if err := b.goTest("./internal/provider", "^BenchmarkAccountsProtocol$/"+p, "1x", "15m"); err != nil {
 			return err
 		}
-		logf("wrote %s", path)
 	}
 	return nil
+}
+
+func anyPart(parts []string, only map[string]bool) bool {
+	for _, p := range parts {
+		if only[p] {
+			return true
+		}
+	}
+	return false
 }
 
 func moduleRoot() (string, error) {
@@ -318,16 +328,11 @@ func moduleRoot() (string, error) {
 	}
 }
 
-func logf(format string, args ...any) {
-	fmt.Fprintf(os.Stderr, "[%s] "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
-}
-
 // setupCLI finds the CLI, builds the provider, and writes a CLI config whose
-// dev_overrides point at a directory holding this binary under the
-// provider's name (the measuring wrapper, see wrapper.go).
+// dev_overrides point at this binary under the provider's name (the
+// measuring wrapper, wrapper.go).
 func (b *bench) setupCLI() error {
-	b.cli = b.o.cli
-	if b.cli == "" {
+	if b.cli = b.o.cli; b.cli == "" {
 		if p, err := exec.LookPath("terraform"); err == nil {
 			b.cli = p
 		} else {
@@ -362,14 +367,7 @@ func (b *bench) setupCLI() error {
 		return err
 	}
 	tfrc := filepath.Join(b.work, "cli.tfrc")
-	cfg := fmt.Sprintf(`provider_installation {
-  dev_overrides {
-    "registry.terraform.io/tencentim/tencentim" = %q
-    "registry.opentofu.org/tencentim/tencentim" = %q
-  }
-  direct {}
-}
-`, plugins, plugins)
+	cfg := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"registry.terraform.io/tencentim/tencentim\" = %q\n    \"registry.opentofu.org/tencentim/tencentim\" = %q\n  }\n  direct {}\n}\n", plugins, plugins)
 	if err := os.WriteFile(tfrc, []byte(cfg), 0o644); err != nil {
 		return err
 	}
@@ -396,101 +394,125 @@ func (b *bench) setupCLI() error {
 	return nil
 }
 
-// groupRun is one target's working directory and group.
-type groupRun struct {
-	target  string
-	n       int
-	dir     string
-	groupID string
-	members membership // what the group holds and the configuration declares
-	created bool
-	seeded  bool
+// work is one target's working directory (and group, for members).
+type work struct {
+	kind, target    string
+	n, chunks       int
+	dir, groupID    string
+	members         membership
+	created, seeded bool
 }
 
-func (b *bench) newGroupRun(target string, n int, latency time.Duration) (*groupRun, error) {
-	dir := filepath.Join(b.work, fmt.Sprintf("%s-%d-%s", target, n, latency))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	g := &groupRun{target: target, n: n, dir: dir, members: initialMembers(n)}
-	if !isBaseline(target) {
+func (b *bench) newWork(kind, target string, n, chunks int, tag string) (*work, error) {
+	w := &work{kind: kind, target: target, n: n, chunks: chunks, members: initialMembers(n),
+		dir: filepath.Join(b.work, fmt.Sprintf("%s-%s-%d-%s", kind, target, n, tag))}
+	if kind != kindAccounts && !isBaseline(target) {
 		id, err := b.emu.newGroup(groupType(target), n+2*churnSize(n)+10)
 		if err != nil {
 			return nil, err
 		}
-		g.groupID = id
+		w.groupID = id
 	}
-	if err := g.writeConfig(b); err != nil {
+	if err := b.writeConfig(w); err != nil {
 		return nil, err
 	}
-	if target == tgTyped {
-		// A local module has to be installed; nothing is downloaded.
+	if target == tgTyped { // a local module is installed; nothing is downloaded
 		cmd := exec.Command(b.cli, "init", "-input=false", "-no-color")
-		cmd.Dir, cmd.Env = dir, b.env
+		cmd.Dir, cmd.Env = w.dir, b.env
 		if out, err := cmd.CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("%s init in %s: %v\n%s", b.cli, dir, err, out)
+			return nil, fmt.Errorf("%s init in %s: %v\n%s", b.cli, w.dir, err, out)
 		}
 	}
-	return g, nil
+	return w, nil
 }
 
-func (g *groupRun) writeConfig(b *bench) error {
-	var cfg string
-	switch g.target {
-	case tgBaseline:
-		cfg = baselineConfig(g.members)
-	case tgTyped:
-		root, module := typedBaselineConfig(g.members)
-		if err := os.MkdirAll(filepath.Join(g.dir, "typed"), 0o755); err != nil {
+func (b *bench) writeConfig(w *work) error {
+	root, module := w.config(b.o.rateLimit, b.o.parallel)
+	if module != "" {
+		if err := os.MkdirAll(filepath.Join(w.dir, "typed"), 0o755); err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(g.dir, "typed", "main.tf"), []byte(module), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(w.dir, "typed", "main.tf"), []byte(module), 0o644); err != nil {
 			return err
 		}
-		cfg = root
-	default:
-		cfg = providerConfig(g.groupID, g.members, b.o.rateLimit, b.o.parallel)
 	}
-	return os.WriteFile(filepath.Join(g.dir, "main.tf"), []byte(cfg), 0o644)
+	if err := os.MkdirAll(w.dir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(w.dir, "main.tf"), []byte(root), 0o644)
 }
 
-// scenariosFor lists what runs for a target at size n.
-func (b *bench) scenariosFor(target string, n int) []string {
-	if n >= b.o.bigSize {
-		return b.o.bigRuns[target]
-	}
-	return allScenarios
-}
-
-func (b *bench) runSize(n int, latency time.Duration) error {
-	b.emu.setLatency(latency)
-	runs := map[string]*groupRun{}
-	for _, t := range allTargets {
-		if len(b.scenariosFor(t, n)) == 0 {
-			b.skipped = append(b.skipped, fmt.Sprintf("N=%s %s (all)", fmtN(n), t))
-			continue
+// runMembers runs every scenario at every size, scenario by scenario with
+// the baselines beside the groups, so that ratios compare commands run
+// minutes apart at most.
+func (b *bench) runMembers() error {
+	for _, n := range b.o.sizes {
+		scenarios := func(t string) []string {
+			if n >= b.o.bigSize {
+				return b.o.bigRuns[t]
+			}
+			return memberScenarios
 		}
-		g, err := b.newGroupRun(t, n, latency)
-		if err != nil {
-			return err
-		}
-		runs[t] = g
-	}
-	// Scenario by scenario, the baseline next to both groups, so that the
-	// ratios compare commands measured minutes apart at most.
-	for _, sc := range allScenarios {
-		for _, t := range allTargets {
-			g := runs[t]
-			if g == nil {
+		runs := map[string]*work{}
+		for _, t := range targetsOf(kindMembers) {
+			if len(scenarios(t)) == 0 {
+				b.skipped = append(b.skipped, fmt.Sprintf("N=%s %s (all)", fmtN(n), t))
 				continue
 			}
-			if !contains(b.scenariosFor(t, n), sc) {
-				if n >= b.o.bigSize {
+			w, err := b.newWork(kindMembers, t, n, 0, "0")
+			if err != nil {
+				return err
+			}
+			runs[t] = w
+		}
+		for _, sc := range memberScenarios {
+			for _, t := range targetsOf(kindMembers) {
+				switch w := runs[t]; {
+				case w == nil:
+				case order(scenarios(t), sc) < 0:
 					b.skipped = append(b.skipped, fmt.Sprintf("N=%s %s %s", fmtN(n), t, sc))
+				default:
+					if err := b.runScenario(w, sc, 0); err != nil {
+						return err
+					}
 				}
-				continue
 			}
-			if err := b.runScenario(g, sc, latency); err != nil {
+		}
+	}
+	return nil
+}
+
+// runLatency repeats the groups' scenarios with emulator latency; the
+// baselines make no API calls.
+func (b *bench) runLatency() error {
+	b.emu.setLatency(b.o.latRun)
+	defer b.emu.setLatency(0)
+	for _, n := range b.o.latSizes {
+		for _, t := range []string{tgOffset, tgCommunity} {
+			w, err := b.newWork(kindMembers, t, n, 0, b.o.latRun.String())
+			if err != nil {
+				return err
+			}
+			for _, sc := range memberScenarios {
+				if err := b.runScenario(w, sc, b.o.latRun); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// runValidate: one evaluation of the configuration, no API calls.
+func (b *bench) runValidate() error {
+	for _, n := range b.o.validSizes {
+		for _, t := range []string{tgBaseline, tgOffset} {
+			w := &work{kind: kindMembers, target: t, n: n, members: initialMembers(n), groupID: "@TGS#validate",
+				dir: filepath.Join(b.work, fmt.Sprintf("validate-%s-%d", t, n))}
+			if err := b.writeConfig(w); err != nil {
+				return err
+			}
+			if err := b.runScenario(w, scValidate, 0); err != nil {
 				return err
 			}
 		}
@@ -498,18 +520,36 @@ func (b *bench) runSize(n int, latency time.Duration) error {
 	return nil
 }
 
-// runLatency repeats the provider's scenarios with emulator latency; the
-// baseline makes no API calls, so it is not repeated.
-func (b *bench) runLatency(n int) error {
-	b.emu.setLatency(b.o.latRun)
-	defer b.emu.setLatency(b.o.latency)
-	for _, t := range []string{tgOffset, tgCommunity} {
-		g, err := b.newGroupRun(t, n, b.o.latRun)
+// runAccounts: tencentim_accounts beside the typed baseline, create then
+// plan, at each size, then as R resources of M accounts.
+func (b *bench) runAccounts() error {
+	for _, n := range b.o.accountSizes {
+		if err := b.runPair(kindAccounts, n, 0); err != nil {
+			return err
+		}
+	}
+	if b.o.accountChunks > 0 {
+		return b.runPair(kindAccounts, b.o.accountChunks*b.o.accountChunkSize, b.o.accountChunks)
+	}
+	return nil
+}
+
+// runChunks: R additive tencentim_group_members on one group beside R
+// typed terraform_data, create then plan.
+func (b *bench) runChunks() error { return b.runPair(kindChunks, b.o.chunks*b.o.chunkSize, b.o.chunks) }
+
+func (b *bench) runPair(kind string, n, chunks int) error {
+	var ws []*work
+	for _, t := range targetsOf(kind) {
+		w, err := b.newWork(kind, t, n, chunks, "0")
 		if err != nil {
 			return err
 		}
-		for _, sc := range allScenarios {
-			if err := b.runScenario(g, sc, b.o.latRun); err != nil {
+		ws = append(ws, w)
+	}
+	for _, sc := range []string{scCreate, scPlan} {
+		for _, w := range ws {
+			if err := b.runScenario(w, sc, 0); err != nil {
 				return err
 			}
 		}
@@ -517,117 +557,74 @@ func (b *bench) runLatency(n int) error {
 	return nil
 }
 
-// runValidate times `validate` of the same members map for terraform_data
-// and for the resource: Terraform evaluates the configuration once and
-// converts it to the attribute's type; no API call is made.
-func (b *bench) runValidate(n int) error {
-	for _, t := range []string{tgBaseline, tgOffset} {
-		dir := filepath.Join(b.work, fmt.Sprintf("validate-%s-%d", t, n))
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-		g := &groupRun{target: t, n: n, dir: dir, members: initialMembers(n), groupID: "@TGS#validate"}
-		if err := g.writeConfig(b); err != nil {
-			return err
-		}
-		if err := b.runScenario(g, scValidate, 0); err != nil {
-			return err
-		}
+func (b *bench) bound(w *work, sc string) bound.Bound {
+	switch {
+	case isBaseline(w.target):
+		return bound.Bound{}
+	case w.kind == kindAccounts:
+		return bound.Accounts(sc, w.n)
+	case w.kind == kindChunks:
+		return bound.Chunked(sc, w.chunks, w.n/w.chunks, bound.ImportBatch)
 	}
-	logf("N=%d go-cty alone: converting the members value to the attribute's type", n)
-	d, err := ctyConversion(initialMembers(n))
-	if err != nil {
-		return fmt.Errorf("go-cty conversion at N=%d: %w", n, err)
-	}
-	logf("    %s", fmtDur(d))
-	b.ctyRuns = append(b.ctyRuns, ctyRun{n: n, wall: d})
-	return nil
+	return bound.Members(sc, w.n, bound.ImportBatch)
 }
 
-func (b *bench) runScenario(g *groupRun, sc string, latency time.Duration) error {
-	r := &result{n: g.n, target: g.target, scenario: sc, latency: latency, lb: lowerBound(sc, g.n)}
+func (b *bench) runScenario(w *work, sc string, latency time.Duration) error {
+	r := &result{kind: w.kind, target: w.target, scenario: sc, n: w.n, chunks: w.chunks, latency: latency, lb: b.bound(w, sc)}
+	apply := []string{"apply", "-auto-approve", "-input=false", "-no-color", "-compact-warnings"}
 	var args []string
-	wantExit := 0
 	switch sc {
 	case scValidate:
 		args = []string{"validate", "-no-color"}
 	case scCreate:
-		args = []string{"apply", "-auto-approve", "-input=false", "-no-color", "-compact-warnings"}
+		args = apply
 	case scPlan:
-		if !g.created {
-			return fmt.Errorf("at N=%d, %s: plan needs create first", g.n, g.target)
-		}
 		args = []string{"plan", "-input=false", "-no-color", "-compact-warnings", "-detailed-exitcode"}
 	case scChurn:
-		if !g.created {
-			return fmt.Errorf("at N=%d, %s: churn needs create first", g.n, g.target)
-		}
-		g.members = churnedMembers(g.n)
-		if err := g.writeConfig(b); err != nil {
+		w.members = churnedMembers(w.n)
+		if err := b.writeConfig(w); err != nil {
 			return err
 		}
-		args = []string{"apply", "-auto-approve", "-input=false", "-no-color", "-compact-warnings"}
+		args = apply
 	case scImport:
-		if isBaseline(g.target) {
-			// terraform_data imports as a null input, so it cannot build an
-			// N-member state; the nearest equivalent is a refresh-only apply,
-			// which reads the N-member object and writes the state again.
-			if !g.created {
-				return fmt.Errorf("at N=%d, %s: import (refresh-only) needs create first", g.n, g.target)
-			}
-			args = []string{"apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color", "-compact-warnings"}
+		if isBaseline(w.target) {
+			// terraform_data imports as a null input; the nearest equivalent
+			// is a refresh-only apply (bench/README.md, note 3).
+			args = append(apply, "-refresh-only")
 			break
 		}
-		// A fresh directory with the same configuration and no state.
-		if !g.created {
-			// Fill the group directly: this scenario measures the import.
-			logf("N=%d %s: seeding %d members in the emulator", g.n, g.target, g.n)
-			if err := b.emu.seed(g.groupID, 0, g.n); err != nil {
+		if !w.created {
+			logf("N=%d %s: seeding %d members in the emulator", w.n, w.target, w.n)
+			if err := b.emu.seed(w.groupID, 0, w.n); err != nil {
 				return err
 			}
-			g.seeded, r.seeded = true, true
+			w.seeded, r.seeded = true, true
 		}
-		g.dir += "-import"
-		if err := os.MkdirAll(g.dir, 0o755); err != nil {
+		w.dir += "-import" // the same configuration, no state
+		if err := b.writeConfig(w); err != nil {
 			return err
 		}
-		if err := g.writeConfig(b); err != nil {
-			return err
-		}
-		args = []string{"import", "-input=false", "-no-color", resourceAddr(g.target), g.groupID}
+		args = []string{"import", "-input=false", "-no-color", "tencentim_group_members.g", w.groupID}
 	}
-	r.command = strings.Join(append([]string{filepath.Base(b.cli)}, args[:1]...), " ")
-	if contains(args, "-refresh-only") {
-		r.command += " -refresh-only"
+	if (sc == scPlan || sc == scChurn || (sc == scImport && isBaseline(w.target))) && !w.created {
+		return fmt.Errorf("%s N=%d %s: %s needs create first", w.kind, w.n, w.target, sc)
 	}
-	if sc == scImport && !isBaseline(g.target) {
-		r.lb = lowerBound(scImport, g.n)
-	}
-	logf("N=%d %-14s %-6s latency=%s: %s", g.n, g.target, sc, latency, strings.Join(args[:1], " "))
-	if err := b.exec(g, r, args, wantExit, sc == scPlan); err != nil {
+	logf("%s N=%d %-14s %-8s latency=%s: %s", w.kind, w.n, w.target, sc, latency, args[0])
+	if err := b.exec(w, r, args); err != nil {
 		return err
 	}
-	if sc == scCreate {
-		g.created = true
-	}
+	w.created = w.created || sc == scCreate
 	b.results = append(b.results, r)
-	logf("    wall %s, provider CPU %s, provider peak RSS %s, calls %v, API span %s, provider runs %d: %+v", fmtDur(r.wall), fmtDur(r.providerCPU()), fmtMB(r.providerRSSKB()), r.calls, fmtDur(r.span), len(r.provider), r.provider)
+	logf("    wall %s, provider CPU %s, peak RSS %s, Terraform CPU %s, calls %v", fmtDur(r.wall), fmtDur(r.providerCPU()), fmtMB(r.providerRSSKB()), fmtDur(r.cliCPU-r.providerCPU()), r.calls)
 	return nil
 }
 
-func resourceAddr(target string) string {
-	if isBaseline(target) {
-		return "terraform_data.g"
-	}
-	return "tencentim_group_members.g"
-}
-
-// exec runs one CLI command in g.dir and fills r. A plan with
-// -detailed-exitcode must exit 0 (no changes).
-func (b *bench) exec(g *groupRun, r *result, args []string, _ int, detailed bool) error {
+// exec runs one CLI command in w.dir through the trampoline and fills r;
+// `plan -detailed-exitcode` must find no changes.
+func (b *bench) exec(w *work, r *result, args []string) error {
 	_ = os.Remove(b.stats)
 	b.emu.rec.take()
-	logPath := filepath.Join(b.work, fmt.Sprintf("%s-%d-%s-%s.log", g.target, g.n, r.scenario, r.latency))
+	logPath := filepath.Join(b.work, fmt.Sprintf("%s-%s-%d-%s-%s.log", w.kind, w.target, w.n, r.scenario, r.latency))
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		return err
@@ -642,7 +639,7 @@ func (b *bench) exec(g *groupRun, r *result, args []string, _ int, detailed bool
 	cliStats := filepath.Join(b.work, "cli-stats.jsonl")
 	_ = os.Remove(cliStats)
 	cmd := exec.CommandContext(ctx, self, append([]string{measureFlag, cliStats, b.cli}, args...)...)
-	cmd.Dir, cmd.Env = g.dir, b.env
+	cmd.Dir, cmd.Env = w.dir, b.env
 	var out io.Writer = logFile
 	if b.o.verbose {
 		out = io.MultiWriter(logFile, os.Stderr)
@@ -652,35 +649,31 @@ func (b *bench) exec(g *groupRun, r *result, args []string, _ int, detailed bool
 	err = cmd.Run()
 	r.wall = time.Since(start)
 	if runs := readProviderRuns(cliStats); len(runs) == 1 {
-		r.wall = time.Duration(runs[0].WallNS)
-		r.cliCPU = runs[0].cpu()
-		r.cliRSSKB = runs[0].MaxRSSKB
+		r.wall, r.cliCPU, r.cliRSSKB = time.Duration(runs[0].WallNS), runs[0].cpu(), runs[0].MaxRSSKB
 	}
-	// The wrapper writes its line after the provider exits; the CLI waits
-	// for its plugins, so the file is complete once the CLI has returned.
+	// The CLI waits for its plugins, so the wrapper's lines are complete.
 	reqs := b.emu.rec.take()
-	if os.Getenv("BENCH_DEBUG_REQUESTS") != "" { // every request, for investigation
-		for _, q := range reqs {
-			fmt.Fprintf(os.Stderr, "    %s %-26s %6.1f ms\n", q.Time.Format("15:04:05.000000"), q.Command, float64(q.Duration)/1e6)
-		}
-	}
-	r.meanAnswer = meanDuration(reqs)
-	r.calls = callCounts(reqs)
-	r.failed = failedCount(reqs)
-	r.span = apiSpan(reqs)
+	r.calls, r.failed, r.span, r.meanAnswer = callCounts(reqs), failedCount(reqs), apiSpan(reqs), meanDuration(reqs)
 	r.provider = readProviderRuns(b.stats)
 	if err != nil {
-		return fmt.Errorf("at N=%d, %s %s: %s %s: %v (exit %d); output in %s:\n%s", g.n, g.target, r.scenario, b.cli,
-			strings.Join(args, " "), err, cmd.ProcessState.ExitCode(), logPath, tail(logPath, 30))
+		return fmt.Errorf("%s N=%d %s %s: %s %s: %v; output in %s:\n%s", w.kind, w.n, w.target, r.scenario, b.cli,
+			strings.Join(args, " "), err, logPath, tail(logPath, 30))
 	}
-	if detailed && cmd.ProcessState.ExitCode() != 0 {
-		return fmt.Errorf("at N=%d, %s: plan was not empty; output in %s", g.n, g.target, logPath)
+	if r.scenario == scPlan && cmd.ProcessState.ExitCode() != 0 {
+		return fmt.Errorf("%s N=%d %s: plan was not empty; output in %s", w.kind, w.n, w.target, logPath)
 	}
-	if !isBaseline(g.target) && r.scenario != scImport && r.scenario != scValidate {
-		want := g.members.to - g.members.from + 1
-		if got := b.emu.memberCount(g.groupID); got != want {
-			return fmt.Errorf("at N=%d, %s %s: the group holds %d members, want %d", g.n, g.target, r.scenario, got, want)
-		}
+	if isBaseline(w.target) || r.scenario == scImport || r.scenario == scValidate {
+		return nil
+	}
+	want, got := w.members.to-w.members.from+1, 0
+	switch w.kind {
+	case kindAccounts:
+		want, got = w.n, b.emu.accountCount(fmt.Sprintf("u%d_", w.n))
+	default:
+		got = b.emu.memberCount(w.groupID)
+	}
+	if got != want {
+		return fmt.Errorf("%s N=%d %s %s: the emulator holds %d, want %d", w.kind, w.n, w.target, r.scenario, got, want)
 	}
 	return nil
 }
@@ -703,52 +696,7 @@ func readProviderRuns(path string) []providerRun {
 }
 
 func tail(path string, lines int) string {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return ""
-	}
+	data, _ := os.ReadFile(path)
 	all := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	if len(all) > lines {
-		all = all[len(all)-lines:]
-	}
-	return strings.Join(all, "\n")
-}
-
-// goBenchResult is one Go benchmark line.
-type goBenchResult struct {
-	pkg, name string
-	nsPerOp   float64
-	bytesOp   float64
-	allocsOp  float64
-}
-
-var benchLine = regexp.MustCompile(`^(Benchmark\S+?)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op(?:\s+([\d.]+) B/op)?(?:\s+([\d.]+) allocs/op)?`)
-
-func (b *bench) runGoBenchmarks() {
-	for _, spec := range []struct{ pkg, pattern string }{
-		{"./internal/members", "^(BenchmarkDiff100k|BenchmarkDiffCreate100k|BenchmarkBatches100k)$"},
-		// The previous implementation (-tftypes) only at 10,000: at 100,000
-		// it takes seconds per operation.
-		{"./internal/provider", "^(BenchmarkPlanResourceChange|BenchmarkStateEncode|BenchmarkStateDecode|BenchmarkUpgradeResourceState|BenchmarkValidateResourceConfig)$/^([a-z]+-)?(10k|100k|10k-tftypes)$"},
-	} {
-		logf("go test %s -bench %s", spec.pkg, spec.pattern)
-		cmd := exec.Command("go", "test", spec.pkg, "-run", "^$", "-bench", spec.pattern, "-benchmem", "-benchtime", "5x", "-count", "1")
-		cmd.Dir = b.root
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			logf("go benchmarks in %s failed: %v\n%s", spec.pkg, err, out)
-			continue
-		}
-		for _, line := range strings.Split(string(out), "\n") {
-			m := benchLine.FindStringSubmatch(strings.TrimSpace(line))
-			if m == nil {
-				continue
-			}
-			r := goBenchResult{pkg: strings.TrimPrefix(spec.pkg, "./"), name: m[1]}
-			r.nsPerOp, _ = strconv.ParseFloat(m[2], 64)
-			r.bytesOp, _ = strconv.ParseFloat(m[3], 64)
-			r.allocsOp, _ = strconv.ParseFloat(m[4], 64)
-			b.goBenchs = append(b.goBenchs, r)
-		}
-	}
+	return strings.Join(all[max(0, len(all)-lines):], "\n")
 }

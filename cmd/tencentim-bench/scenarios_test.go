@@ -1,52 +1,70 @@
 package main
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
 
-func TestLowerBound(t *testing.T) {
+// The verdict arithmetic is tested in bound/bound_test.go; these cover the
+// parsing that feeds it.
+
+func TestParseBenchLine(t *testing.T) {
+	g, ok := parseBenchLine("BenchmarkProtocol/n=10000/lat=20ms/Public/plan-2   \t 1\t 230221929 ns/op\t 200.6 api-ms/op\t 1.000 info-calls/op\t 51.00 pages-calls/op\t 1024 B/op")
+	if !ok || g.name != "BenchmarkProtocol/n=10000/lat=20ms/Public/plan" || g.ns != 230221929 ||
+		g.metrics["api-ms/op"] != 200.6 || g.metrics["pages-calls/op"] != 51 || g.metrics["B/op"] != 1024 {
+		t.Fatalf("%+v %v", g, ok)
+	}
+	for _, bad := range []string{"PASS", "ok  \tpkg\t1.2s", "BenchmarkX-2 1 notanumber ns/op", "goos: linux"} {
+		if _, ok := parseBenchLine(bad); ok {
+			t.Errorf("%q parsed", bad)
+		}
+	}
+}
+
+func TestProtocolVerdict(t *testing.T) {
 	cases := []struct {
-		name           string
-		scenario       string
-		n, importCap   int
-		calls          map[string]int
-		critical       time.Duration // at 20 ms latency, 8 in parallel, Offset group
-		criticalCommun time.Duration // the same for a Community group
+		line            string
+		callsOK         bool
+		latMark, callsP string
 	}{
-		{"create at 300", scCreate, 10_000, 300, map[string]int{cmdInfo: 1, cmdPages: 1, cmdImport: 34},
-			// info, page, the probe batch, then 33 batches in 5 rounds
-			8 * 20 * time.Millisecond, 8 * 20 * time.Millisecond},
-		{"create at 100: one refusal", scCreate, 10_000, 100, map[string]int{cmdInfo: 1, cmdPages: 1, cmdImport: 101},
-			// info, page, the refused 300, the probe, then 99 in 13 rounds
-			17 * 20 * time.Millisecond, 17 * 20 * time.Millisecond},
-		{"create at 20: two refusals", scCreate, 1_000, 20, map[string]int{cmdInfo: 1, cmdPages: 1, cmdImport: 52},
-			// info, page, refused 300 and 100, the probe, then 49 in 7 rounds
-			12 * 20 * time.Millisecond, 12 * 20 * time.Millisecond},
-		{"plan", scPlan, 10_000, 300, map[string]int{cmdInfo: 1, cmdPages: 51},
-			// info, first page, then 50 pages: 7 rounds of 8, or one by one
-			9 * 20 * time.Millisecond, 52 * 20 * time.Millisecond},
-		{"churn", scChurn, 10_000, 300, map[string]int{cmdInfo: 2, cmdPages: 102, cmdImport: 1, cmdDelete: 1, cmdModify: 100},
-			// two reads of 9 rounds, then 102 writes in 13 rounds
-			31 * 20 * time.Millisecond, 117 * 20 * time.Millisecond},
+		{"BenchmarkProtocol/n=10000/lat=20ms/Public/plan-2 1 1 ns/op 200 api-ms/op 1 info-calls/op 51 pages-calls/op", true, "✓ₚ", "✓ 52/52"},
+		{"BenchmarkProtocol/n=10000/lat=20ms/Public/plan-2 1 1 ns/op 300 api-ms/op 1 info-calls/op 52 pages-calls/op", false, "✗", "✗ 53/52"},
+		{"BenchmarkProtocol/n=10000/lat=20ms/Community/plan-2 1 1 ns/op 1300 api-ms/op 1 info-calls/op 51 pages-calls/op", true, "✓ₚ", "✓ 52/52"},
+		{"BenchmarkProtocol/n=10000/lat=0s/Public/create-cap100-2 1 1 ns/op 1 info-calls/op 1 pages-calls/op 101 import-calls/op", true, "", "✓ 103/103"},
+		{"BenchmarkProtocol/n=10000/lat=0s/Public/create-2 1 1 ns/op 1 info-calls/op 1 pages-calls/op 34 import-calls/op 2 get_role_in_group-calls/op", false, "", "✗ 38/36"},
+		{"BenchmarkAccountsProtocol/n=100000/create-2 1 1 ns/op 1000 acct_import-calls/op 1000 acct_import-lb/op", true, "", "✓ 1000/1000"},
+		{"BenchmarkAccountsProtocol/n=100000/plan-2 1 1 ns/op 1001 acct_check-calls/op", false, "", "✗ 1001/1000"},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			b := lowerBoundAtCap(tc.scenario, tc.n, tc.importCap)
-			for cmd, want := range tc.calls {
-				if b.calls[cmd] != want {
-					t.Errorf("%s: %d calls, want %d", cmd, b.calls[cmd], want)
-				}
-			}
-			if len(b.calls) != len(tc.calls) {
-				t.Errorf("calls %v, want %v", b.calls, tc.calls)
-			}
-			if got := b.criticalPath(20*time.Millisecond, 8, false); got != tc.critical {
-				t.Errorf("critical path (Offset) %v, want %v", got, tc.critical)
-			}
-			if got := b.criticalPath(20*time.Millisecond, 8, true); got != tc.criticalCommun {
-				t.Errorf("critical path (Community) %v, want %v", got, tc.criticalCommun)
-			}
-		})
+		g, ok := parseBenchLine(tc.line)
+		if !ok {
+			t.Fatalf("%q did not parse", tc.line)
+		}
+		r, ok := protocolVerdict(g)
+		if !ok || r.callsOK != tc.callsOK || r.latMark != tc.latMark || !strings.HasPrefix(r.calls, tc.callsP) {
+			t.Errorf("%s: %+v", tc.line, r)
+		}
+	}
+	if _, ok := protocolVerdict(goBench{name: "BenchmarkDiff100k"}); ok {
+		t.Error("BenchmarkDiff100k read as a protocol row")
+	}
+	if r, _ := protocolVerdict(goBench{name: "BenchmarkProtocol/n=100000/lat=20ms/Public/create"}); r.latency != 20*time.Millisecond || r.n != 100000 {
+		t.Errorf("%+v", r)
+	}
+}
+
+func TestParseSizes(t *testing.T) {
+	if s, err := parseSizes("1000, 10_000,100000"); err != nil || len(s) != 3 || s[1] != 10000 {
+		t.Errorf("%v %v", s, err)
+	}
+	if s, err := parseSizes("none"); err != nil || s != nil {
+		t.Errorf("%v %v", s, err)
+	}
+	if _, err := parseSizes("0"); err == nil {
+		t.Error("0 accepted")
+	}
+	if _, err := parseBig("offset:import bogus:create"); err == nil {
+		t.Error("bogus target accepted")
 	}
 }

@@ -120,7 +120,7 @@ func planTFTypes(req *tfprotov6.PlanResourceChangeRequest) *tfprotov6.PlanResour
 
 func benchPlan(b *testing.B, n int, update, tftypesPath bool) {
 	accounts := benchMembers(n)
-	r := &groupMembersResource{now: time.Now}
+	r := &groupMembersResource{provider: &tencentimProvider{}, now: time.Now}
 	req := &tfprotov6.PlanResourceChangeRequest{
 		TypeName: groupMembersTypeName,
 		Config:   mustDV(b, benchConfig(accounts)),
@@ -163,7 +163,7 @@ func BenchmarkPlanResourceChange(b *testing.B) {
 func BenchmarkValidateResourceConfig(b *testing.B) {
 	for _, n := range []int{10_000, 100_000} {
 		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
-			r := &groupMembersResource{now: time.Now}
+			r := &groupMembersResource{provider: &tencentimProvider{}, now: time.Now}
 			req := &tfprotov6.ValidateResourceConfigRequest{TypeName: groupMembersTypeName, Config: mustDV(b, benchConfig(benchMembers(n)))}
 			b.ReportAllocs()
 			b.ResetTimer()
@@ -245,7 +245,7 @@ func BenchmarkUpgradeResourceState(b *testing.B) {
 	for _, n := range []int{10_000, 100_000} {
 		raw := stateJSON(encodeGroupMembers(benchState(benchMembers(n))), false)
 		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
-			r := &groupMembersResource{now: time.Now}
+			r := &groupMembersResource{provider: &tencentimProvider{}, now: time.Now}
 			req := &tfprotov6.UpgradeResourceStateRequest{TypeName: groupMembersTypeName, RawState: &tfprotov6.RawState{JSON: raw}}
 			b.ReportAllocs()
 			b.ResetTimer()
