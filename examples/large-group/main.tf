@@ -1,6 +1,7 @@
 # One large group declared as ten additive resources, so that Terraform core
 # never converts one huge map (its cost grows with the square of the map's
 # size). members.csv lists the members; the same layout holds 100,000.
+# The provider takes its settings from the TENCENTIM_* variables.
 terraform {
   required_providers {
     tencentim = {
@@ -8,8 +9,6 @@ terraform {
     }
   }
 }
-
-provider "tencentim" {}
 
 locals {
   owner = "large-group-owner"

@@ -452,21 +452,22 @@ func checkAccounts(ctx context.Context, data *providerData, ids []string) ([]str
 	return missing, nil
 }
 
+// accountCodeAdvice is what to do about an account API error code.
+var accountCodeAdvice = map[int]string{
+	71000: "This app does not allow deleting accounts. Enable account deletion in the console (only trial apps allow it by default), or set delete_on_remove = false to keep the accounts.",
+	70398: "The trial edition allows at most 100 accounts. Upgrade the app's plan or import fewer accounts.",
+	70399: "A deleted UserID cannot be imported again for 3 months on paid plans. Use another UserID.",
+	70402: "The server refused a parameter: check that every UserID is at most 32 bytes of printable ASCII and that nick and face_url are valid.",
+}
+
 // accountsFailure turns an account API error into a message that names the
 // call, the code, the accounts and what to do.
 func accountsFailure(command string, err error, accounts []string) applyFailure {
 	advice := commonAdvice(err)
-	switch code := timapi.Code(err); {
-	case advice != "":
-	case code == 71000:
-		advice = "This app does not allow deleting accounts. Enable account deletion in the console (only trial apps allow it by default), or set delete_on_remove = false to keep the accounts."
-	case code == 70398:
-		advice = "The trial edition allows at most 100 accounts. Upgrade the app's plan or import fewer accounts."
-	case code == 70399:
-		advice = "A deleted UserID cannot be imported again for 3 months on paid plans. Use another UserID."
-	case code == 70402:
-		advice = "The server refused a parameter: check that every UserID is at most 32 bytes of printable ASCII and that nick and face_url are valid."
-	default:
+	if advice == "" {
+		advice = accountCodeAdvice[timapi.Code(err)]
+	}
+	if advice == "" {
 		advice = "Nothing else was changed by this request; the state records what was applied, and running apply again carries on from there."
 	}
 	return applyFailure{
