@@ -100,25 +100,7 @@ func mustDV(tb testing.TB, v tftypes.Value) *tfprotov6.DynamicValue {
 	return &dv
 }
 
-// planTFTypes is PlanResourceChange as it was before the wire codec: every
-// value through tftypes (kept to show the difference; see
-// group_members_oracle_test.go).
-func planTFTypes(req *tfprotov6.PlanResourceChangeRequest) *tfprotov6.PlanResourceChangeResponse {
-	var diags diagnostics
-	proposed, ok1 := refUnmarshal(req.ProposedNewState, &diags, "proposed state")
-	prior, ok2 := refUnmarshal(req.PriorState, &diags, "prior state")
-	config, ok3 := refUnmarshal(req.Config, &diags, "configuration")
-	if !ok1 || !ok2 || !ok3 {
-		return &tfprotov6.PlanResourceChangeResponse{Diagnostics: diags}
-	}
-	if proposed.IsNull() {
-		return &tfprotov6.PlanResourceChangeResponse{PlannedState: req.ProposedNewState}
-	}
-	planned, rr := refPlanGroupMembers(config, prior, &diags)
-	return &tfprotov6.PlanResourceChangeResponse{PlannedState: refMarshal(planned, &diags), RequiresReplace: rr, Diagnostics: diags}
-}
-
-func benchPlan(b *testing.B, n int, update, tftypesPath bool) {
+func benchPlan(b *testing.B, n int, update bool) {
 	accounts := benchMembers(n)
 	r := &groupMembersResource{provider: &tencentimProvider{}, now: time.Now}
 	req := &tfprotov6.PlanResourceChangeRequest{
@@ -137,13 +119,7 @@ func benchPlan(b *testing.B, n int, update, tftypesPath bool) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		var resp *tfprotov6.PlanResourceChangeResponse
-		var err error
-		if tftypesPath {
-			resp = planTFTypes(req)
-		} else {
-			resp, err = r.PlanResourceChange(ctx, req)
-		}
+		resp, err := r.PlanResourceChange(ctx, req)
 		if err != nil || len(resp.Diagnostics) > 0 || resp.PlannedState == nil {
 			b.Fatalf("plan failed: %v %v", err, resp.Diagnostics)
 		}
@@ -154,9 +130,8 @@ func benchPlan(b *testing.B, n int, update, tftypesPath bool) {
 // unknown for everyone); update plans an unchanged one against its state.
 func BenchmarkPlanResourceChange(b *testing.B) {
 	for _, n := range []int{10_000, 100_000} {
-		b.Run(fmt.Sprintf("create-%dk", n/1000), func(b *testing.B) { benchPlan(b, n, false, false) })
-		b.Run(fmt.Sprintf("update-%dk", n/1000), func(b *testing.B) { benchPlan(b, n, true, false) })
-		b.Run(fmt.Sprintf("update-%dk-tftypes", n/1000), func(b *testing.B) { benchPlan(b, n, true, true) })
+		b.Run(fmt.Sprintf("create-%dk", n/1000), func(b *testing.B) { benchPlan(b, n, false) })
+		b.Run(fmt.Sprintf("update-%dk", n/1000), func(b *testing.B) { benchPlan(b, n, true) })
 	}
 }
 

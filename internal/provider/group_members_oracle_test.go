@@ -1,11 +1,11 @@
 package provider
 
 // The tftypes implementation of the resource's values, as it was before the
-// direct wire codec (group_members_wire.go). It is the oracle the codec and
-// planValue are checked against, and it keeps the tests written against it
-// (decodeGroupMembers, encodeGroupMembers, planGroupMembers,
-// validateGroupMembersConfig) running against the new code through the
-// adapters below.
+// direct wire codec. It is the oracle the codec is checked against, and it
+// keeps the tests written against it (decodeGroupMembers,
+// encodeGroupMembers, planGroupMembers, validateGroupMembersConfig) running
+// against the new code through the adapters below. The plan and validation
+// rules are written once, in the resource, and tested by table.
 
 import (
 	"fmt"
@@ -14,8 +14,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
-
-	"github.com/tencentim/terraform-provider-tencentim/internal/members"
 )
 
 func refDecodeGroupMembers(v tftypes.Value) (groupMembersModel, error) {
@@ -170,185 +168,6 @@ func refMarshal(v tftypes.Value, diags *diagnostics) *tfprotov6.DynamicValue {
 		return nil
 	}
 	return &dv
-}
-
-// validateGroupMembersConfig checks every known value, so that a typo fails
-// at validate or plan time, before any API call.
-func refValidateGroupMembersConfig(config tftypes.Value, now time.Time, diags *diagnostics) {
-	attrs, err := refObjectAttrs(config)
-	if err != nil || attrs == nil {
-		return
-	}
-	if gid := attrs[attrGroupID]; gid.IsKnown() && !gid.IsNull() {
-		validateGroupID(refStringOf(gid), rootPath(attrGroupID), diags)
-	}
-	if t := attrs[attrTimeouts]; t.IsKnown() && !t.IsNull() {
-		tattrs, _ := refObjectAttrs(t)
-		for _, op := range timeoutNames {
-			v := tattrs[op]
-			if !v.IsKnown() || v.IsNull() {
-				continue
-			}
-			if d, err := time.ParseDuration(refStringOf(v)); err != nil || d <= 0 {
-				diags.errorAt(rootPath(attrTimeouts).WithAttributeName(op), "Invalid timeout",
-					fmt.Sprintf("%q is not a positive duration; use a value such as \"30m\" or \"1h\".", refStringOf(v)))
-			}
-		}
-	}
-	mv := attrs[attrMembers]
-	if !mv.IsKnown() || mv.IsNull() {
-		return
-	}
-	var elems map[string]tftypes.Value
-	if err := mv.As(&elems); err != nil {
-		return
-	}
-	for account, ev := range elems {
-		if p := checkMemberKey(account); p != nil {
-			diags.errorAt(memberPath(account, ""), p.summary, p.detail)
-		}
-		ea, err := refObjectAttrs(ev)
-		if err != nil || ea == nil {
-			continue
-		}
-		if role := ea[attrRole]; role.IsKnown() && !role.IsNull() {
-			switch s := refStringOf(role); s {
-			case members.RoleAdmin, members.RoleMember:
-			case members.RoleOwner:
-				diags.errorAt(memberPath(account, attrRole), "The owner role cannot be declared",
-					fmt.Sprintf("%q has role \"Owner\". A group's owner is set when the group is created or with change_group_owner, never by this resource. Use \"Admin\" or \"Member\".", account))
-			default:
-				diags.errorAt(memberPath(account, attrRole), "Invalid role",
-					fmt.Sprintf("%q has role %q. Use \"Admin\" or \"Member\" (the default); roles are case-sensitive.", account, s))
-			}
-		}
-		if jt, ok := refWholeNumber(ea[attrJoinTime], memberPath(account, attrJoinTime), "join_time", diags); ok {
-			switch {
-			case jt <= 0:
-				diags.errorAt(memberPath(account, attrJoinTime), "Invalid join_time",
-					fmt.Sprintf("join_time of %q is %d; it must be a positive Unix time in seconds, after the group's creation.", account, jt))
-			case jt > now.Unix():
-				diags.errorAt(memberPath(account, attrJoinTime), "join_time in the future",
-					fmt.Sprintf("join_time of %q is %d (%s), after now; the API only imports members that joined in the past.", account, jt, time.Unix(jt, 0).UTC().Format(time.RFC3339)))
-			}
-		}
-		if n, ok := refWholeNumber(ea[attrUnreadMsgNum], memberPath(account, attrUnreadMsgNum), "unread_msg_num", diags); ok && n < 0 {
-			diags.errorAt(memberPath(account, attrUnreadMsgNum), "Invalid unread_msg_num",
-				fmt.Sprintf("unread_msg_num of %q is %d; it must be zero or more.", account, n))
-		}
-	}
-}
-
-// wholeNumber returns a known, non-null number that must be an integer.
-func refWholeNumber(v tftypes.Value, p *tftypes.AttributePath, name string, diags *diagnostics) (int64, bool) {
-	if !v.IsKnown() || v.IsNull() {
-		return 0, false
-	}
-	var f big.Float
-	if err := v.As(&f); err != nil {
-		return 0, false
-	}
-	i, acc := f.Int64()
-	if !f.IsInt() || acc != big.Exact {
-		diags.errorAt(p, "Invalid "+name, fmt.Sprintf("%s is %s; it must be a whole number.", name, f.Text('g', -1)))
-		return 0, false
-	}
-	return i, true
-}
-
-// planGroupMembers computes the planned state from the configuration in one
-// pass: defaults, values kept from the prior state, unknowns for what only
-// the apply can tell, and warnings for changes that do less than they seem.
-func refPlanGroupMembers(config, prior tftypes.Value, diags *diagnostics) (tftypes.Value, []*tftypes.AttributePath) {
-	cfg, _ := refObjectAttrs(config)
-	priorAttrs, _ := refObjectAttrs(prior)
-	priorModel, _ := refDecodeGroupMembers(prior)
-
-	groupID := cfg[attrGroupID]
-	sameGroup := priorAttrs != nil && groupID.Equal(priorAttrs[attrGroupID])
-	var requiresReplace []*tftypes.AttributePath
-	if priorAttrs != nil && !sameGroup {
-		requiresReplace = append(requiresReplace, rootPath(attrGroupID))
-	}
-
-	unknownString := tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
-	ownerV, typeV := unknownString, unknownString
-	if sameGroup {
-		ownerV, typeV = priorAttrs[attrOwnerAccount], priorAttrs[attrGroupType]
-	}
-
-	exclusive := cfg[attrExclusive]
-	if exclusive.IsNull() {
-		exclusive = tftypes.NewValue(tftypes.Bool, false)
-	}
-
-	members := cfg[attrMembers]
-	if members.IsKnown() && !members.IsNull() {
-		var elems map[string]tftypes.Value
-		_ = members.As(&elems)
-		var priorMembers map[string]memberModel
-		if sameGroup {
-			priorMembers = priorModel.Members
-		}
-		owner := ""
-		if sameGroup {
-			owner = priorModel.OwnerAccount
-		}
-		out := make(map[string]tftypes.Value, len(elems))
-		for account, ev := range elems {
-			out[account] = refPlanMember(account, ev, priorMembers, diags)
-			if owner != "" && account == owner {
-				diags.errorAt(memberPath(account, ""), "The group owner is declared as a member",
-					fmt.Sprintf("%q owns group %s. The owner is not a managed member: it can't be imported, removed or given another role here. Remove it from members (use change_group_owner to hand over ownership).", account, priorModel.GroupID))
-			}
-		}
-		members = tftypes.NewValue(membersMapType, out)
-	}
-
-	return tftypes.NewValue(groupMembersType, map[string]tftypes.Value{
-		attrID:           groupID,
-		attrGroupID:      groupID,
-		attrExclusive:    exclusive,
-		attrMembers:      members,
-		attrOwnerAccount: ownerV,
-		attrGroupType:    typeV,
-		attrTimeouts:     cfg[attrTimeouts],
-	}), requiresReplace
-}
-
-func refPlanMember(account string, ev tftypes.Value, prior map[string]memberModel, diags *diagnostics) tftypes.Value {
-	ea, err := refObjectAttrs(ev)
-	if err != nil || ea == nil {
-		return ev
-	}
-	role := ea[attrRole]
-	if role.IsNull() {
-		role = tftypes.NewValue(tftypes.String, members.RoleMember)
-	}
-	joinTime := ea[attrJoinTime]
-	p, existed := prior[account]
-	if joinTime.IsNull() {
-		if existed && p.JoinTime != nil {
-			joinTime = tftypes.NewValue(tftypes.Number, *p.JoinTime)
-		} else {
-			joinTime = tftypes.NewValue(tftypes.Number, tftypes.UnknownValue)
-		}
-	} else if existed && joinTime.IsKnown() && p.JoinTime != nil {
-		if jt := refInt64Of(joinTime); jt != nil && *jt != *p.JoinTime {
-			diags.warnAt(memberPath(account, attrJoinTime), "Changing join_time re-imports the member",
-				fmt.Sprintf("The API cannot change a member's join time. %q will be removed from the group and imported again with join_time %d (it was %d). The member briefly leaves the group.", account, *jt, *p.JoinTime))
-		}
-	}
-	unread := ea[attrUnreadMsgNum]
-	if existed && unread.IsKnown() && !equalInt64(refInt64Of(unread), p.Unread) {
-		diags.warnAt(memberPath(account, attrUnreadMsgNum), "unread_msg_num only applies when a member is imported",
-			fmt.Sprintf("%q is already a member, so the new unread_msg_num changes nothing in the group; it is only recorded in the state.", account))
-	}
-	return tftypes.NewValue(memberObjectType, map[string]tftypes.Value{
-		attrRole:         role,
-		attrJoinTime:     joinTime,
-		attrUnreadMsgNum: unread,
-	})
 }
 
 // ------------------------------------------------ adapters and conversions

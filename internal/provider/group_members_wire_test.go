@@ -11,15 +11,14 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
-// The wire codec and planValue are checked against the tftypes
-// implementation they replace (group_members_oracle_test.go) on random
-// values that cover every null, unknown and number form.
+// The wire codec is checked against the tftypes implementation it replaces
+// (group_members_oracle_test.go) on random values that cover every null,
+// unknown and number form.
 
 type valueGen struct{ r *rand.Rand }
 
@@ -174,38 +173,6 @@ func TestWireCodecMatchesTFTypes(t *testing.T) {
 		}
 		if enc := valueToTF(wantModel.value()); !enc.Equal(refEncodeGroupMembers(wantModel)) {
 			t.Fatalf("#%d: state value %v, want %v", i, enc, refEncodeGroupMembers(wantModel))
-		}
-	}
-}
-
-func TestPlanAndValidateMatchTFTypes(t *testing.T) {
-	g := valueGen{rand.New(rand.NewPCG(3, 4))}
-	now := time.Unix(1_600_000_005, 0)
-	for i := range 5000 {
-		config, prior := g.value(), g.value()
-		if config.IsNull() || !config.IsKnown() {
-			continue // Terraform plans a destroy without planGroupMembers
-		}
-		if !prior.IsKnown() {
-			continue // a prior state is never unknown
-		}
-		var gotDiags, wantDiags diagnostics
-		planned, rr := planValue(mustFromTF(config), mustFromTF(prior), &gotDiags)
-		wantPlanned, wantRR := refPlanGroupMembers(config, prior, &wantDiags)
-		if got := valueToTF(planned); !got.Equal(wantPlanned) {
-			t.Fatalf("#%d: planned\n%v\nwant\n%v\nconfig %v\nprior %v", i, got, wantPlanned, config, prior)
-		}
-		if fmt.Sprint(rr) != fmt.Sprint(wantRR) {
-			t.Fatalf("#%d: requires replace %v, want %v", i, rr, wantRR)
-		}
-		if a, b := diagKeys(gotDiags), diagKeys(wantDiags); !slices.Equal(a, b) {
-			t.Fatalf("#%d: plan diagnostics\n%v\nwant\n%v", i, a, b)
-		}
-		gotDiags, wantDiags = nil, nil
-		validateConfig(mustFromTF(config), now, &gotDiags)
-		refValidateGroupMembersConfig(config, now, &wantDiags)
-		if a, b := diagKeys(gotDiags), diagKeys(wantDiags); !slices.Equal(a, b) {
-			t.Fatalf("#%d: validate diagnostics\n%v\nwant\n%v", i, a, b)
 		}
 	}
 }
