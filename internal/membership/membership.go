@@ -79,7 +79,7 @@ func ReadGroup(ctx context.Context, c *timapi.Client, groupID string) (*Group, e
 	if info.GroupID == "" {
 		info.GroupID = groupID
 	}
-	if info.Type == timapi.GroupTypeAVChatRoom {
+	if !timapi.SupportsMemberList(info.Type) {
 		return &Group{Info: info}, nil
 	}
 	list, err := c.GetGroupMembers(ctx, groupID, timapi.ListOptions{Community: info.Type == timapi.GroupTypeCommunity})
@@ -125,7 +125,7 @@ func (s *SharedReads) ReadGroup(ctx context.Context, c *timapi.Client, groupID s
 // before it.
 func Precheck(g *Group, declared map[string]members.Declared, now time.Time) []Failure {
 	id, info := g.Info.GroupID, g.Info
-	if info.Type == timapi.GroupTypeAVChatRoom {
+	if !timapi.SupportsMemberList(info.Type) {
 		return []Failure{{
 			Summary: "AVChatRoom groups have no member list",
 			Detail:  fmt.Sprintf("Group %s is an AVChatRoom (audio-video) group: it keeps no member list, so its members cannot be managed. Remove this tencentim_group_members resource or point group_id at another group.", id),

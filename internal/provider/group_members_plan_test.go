@@ -60,8 +60,17 @@ func TestPlanGroupMembers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.OwnerAccount != "boss" || m.GroupType != "Public" || m.ID != "g1" || m.Exclusive {
+	// The owner is known after the apply (a hand-over may come first).
+	if m.OwnerAccount != "" || m.GroupType != "Public" || m.ID != "g1" || m.Exclusive {
 		t.Fatalf("computed values not kept: %+v", m)
+	}
+	// With nothing to change, the plan keeps the owner and stays empty.
+	unchanged, _ := planGroupMembers(configValue(str("g1"), map[string]map[string]tftypes.Value{
+		"a": {attrRole: str("Admin"), attrJoinTime: num(100), attrUnreadMsgNum: num(3)},
+		"b": {attrJoinTime: num(200)},
+	}), prior, &diagnostics{})
+	if u, _ := decodeGroupMembers(unchanged); u.OwnerAccount != "boss" {
+		t.Fatalf("owner %q planned for an unchanged resource, want boss kept", u.OwnerAccount)
 	}
 	if a := m.Members["a"]; a.Role != "Admin" || *a.JoinTime != 100 || *a.Unread != 4 {
 		t.Fatalf("a = %+v", a)

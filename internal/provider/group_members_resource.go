@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -126,10 +127,16 @@ func planValue(config, prior groupMembersValue, diags *diagnostics) (groupMember
 			out[account] = planMember(account, e, priorMembers, diags)
 			if owner != "" && account == owner {
 				diags.errorAt(memberPath(account, ""), "The group owner is declared as a member",
-					fmt.Sprintf("%q owns group %s. The owner is not a managed member: it can't be imported, removed or given another role here. Remove it from members (use change_group_owner to hand over ownership).", account, priorModel.GroupID))
+					fmt.Sprintf("%q owns group %s. The owner is not a managed member: it can't be imported, removed or given another role here. Remove it from members (to hand the group over, set owner_account on its tencentim_group).", account, priorModel.GroupID))
 			}
 		}
 		planned.members.elems = out
+	}
+	// An update may follow a hand-over of the group in the same apply
+	// (tencentim_group changes owner first), so the owner it records is
+	// known only then. With nothing to update, the plan stays empty.
+	if sameGroup && !bytes.Equal(encodeMsgpack(groupMembersObject, &planned), encodeMsgpack(groupMembersObject, &prior)) {
+		planned.ownerAccount = unknownString()
 	}
 	return planned, requiresReplace
 }

@@ -125,8 +125,8 @@ func (r *groupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 			},
 			"owner_account": schema.StringAttribute{
 				MarkdownDescription: "The owner's UserID; it must be an imported account. Omit it for an ownerless group; when omitted, the current owner is read but not managed. " +
-					"Changing it hands the group over with `change_group_owner`, which requires the new owner to be a member already: add it as a member first " +
-					"(for example with `tencentim_group_members`), then change `owner_account`, then remove it from the members (the owner is never a managed member). " +
+					"Changing it hands the group over in one apply: an account outside the group is first imported as a member (`import_group_member`), then `change_group_owner` makes it the owner. " +
+					"If `tencentim_group_members` manages the new owner, remove it from `members` in the same change: the owner is never a managed member. " +
 					"The previous owner stays in the group as an ordinary member. A group's owner cannot be removed, only handed over. AVChatRoom groups cannot change owner.",
 				Optional:      true,
 				Computed:      true,
@@ -431,8 +431,7 @@ func (r *groupResource) Update(ctx context.Context, req resource.UpdateRequest, 
 		failed = true
 	}
 	if newOwner := plan.OwnerAccount; !failed && hasValue(newOwner) && newOwner.ValueString() != state.OwnerAccount.ValueString() {
-		if err := r.data.client.ChangeGroupOwner(ctx, id, newOwner.ValueString()); err != nil {
-			summary, detail := groupFailure("change_group_owner", id, err)
+		if summary, detail := r.handOver(ctx, id, state.Type.ValueString(), newOwner.ValueString()); summary != "" {
 			resp.Diagnostics.AddAttributeError(path.Root("owner_account"), summary, detail)
 			failed = true
 		}
@@ -477,6 +476,27 @@ func (r *groupResource) ImportState(ctx context.Context, req resource.ImportStat
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("group_id"), id)...)
 }
 
+// handOver makes newOwner the owner in one apply: change_group_owner takes
+// only a member, so an account outside the group is imported first (an
+// existing member is left as it is: Result 2). It returns a diagnostic's
+// summary and detail, or "" when the group has its new owner.
+func (r *groupResource) handOver(ctx context.Context, id, groupType, newOwner string) (string, string) {
+	if timapi.SupportsMemberList(groupType) {
+		results, err := r.data.client.ImportGroupMembers(ctx, id, []timapi.ImportMember{{Account: newOwner}})
+		if err != nil {
+			return groupFailure("import_group_member", id, err)
+		}
+		if len(results) != 1 || results[0].Result == 0 {
+			return fmt.Sprintf("%s could not join group %s", newOwner, id),
+				fmt.Sprintf("import_group_member refused %q, so the group could not be handed over to it. Check that the account exists in the app (for example in tencentim_accounts, which the group should depend on) and that the group is not full; the owner is unchanged.", newOwner)
+		}
+	}
+	if err := r.data.client.ChangeGroupOwner(ctx, id, newOwner); err != nil {
+		return groupFailure("change_group_owner", id, err)
+	}
+	return "", ""
+}
+
 // groupFailure turns a group API error into a message that names the call,
 // the code, the group and what to do.
 func groupFailure(command, groupID string, err error) (summary, detail string) {
@@ -498,7 +518,7 @@ func groupFailure(command, groupID string, err error) (summary, detail string) {
 	case timapi.IsNotFound(err):
 		advice = fmt.Sprintf("Group %s does not exist (any more). Check that the provider's sdkappid and region are the app's; if it was dismissed, the next plan creates it again.", shown)
 	case code == 10004 && command == "change_group_owner":
-		advice = "change_group_owner requires the new owner to be a member of the group already. Add the account as a member first (for example with tencentim_group_members), apply, then change owner_account; remove it from the members afterwards, because the owner is never a managed member."
+		advice = "The server refused the new owner. Check that owner_account is an imported account; the provider imports it as a member before handing the group over, so it need not be a member already."
 	case code == 10004 && command == "modify_group_base_info":
 		advice = "The server refused a value (see the message above). Check the lengths of name, introduction, notification and face_url, and that max_member_count is not below the group's current member count."
 	case code == 10004:

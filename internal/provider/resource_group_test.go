@@ -114,23 +114,16 @@ func TestAccGroup_lifecycle(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{calls(env, map[string]int{"modify_group_base_info": 1})},
 			},
 			{
-				// The new owner must be a member: the API's refusal is shown
-				// with what to do.
-				Config:      env.groupConfig(`group_id = "team-eng"`, `owner_account = "user0002"`, `type = "Public"`, `name = "Engineering"`, `max_member_count = 200`),
-				ExpectError: phrases("change_group_owner failed for group team-eng", "error 10004", "user0002 is not a member", "Add the account as a member first"),
-			},
-			{
-				PreConfig: func() {
-					must(t, env.emu.PutMember(testAppID, "team-eng", emulator.Member{Account: "user0002"}))
-					env.emu.ResetStats()
-				},
-				Config: env.groupConfig(`group_id = "team-eng"`, `owner_account = "user0002"`, `type = "Public"`, `name = "Engineering"`, `max_member_count = 200`),
+				// One apply hands the group to an account outside it: imported
+				// as a member, then made the owner; the old owner stays a member.
+				PreConfig: env.emu.ResetStats,
+				Config:    env.groupConfig(`group_id = "team-eng"`, `owner_account = "user0002"`, `type = "Public"`, `name = "Engineering"`, `max_member_count = 200`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(groupAddr, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					calls(env, map[string]int{"change_group_owner": 1, "modify_group_base_info": 0}),
+					calls(env, map[string]int{"import_group_member": 1, "change_group_owner": 1, "modify_group_base_info": 0}),
 					checkFunc(func() error {
 						ms, _ := env.emu.Members(testAppID, "team-eng")
 						if ms["user0002"].Role != "Owner" || ms["user0001"].Role != "Member" {
@@ -414,4 +407,40 @@ func TestAccGroup_apiErrors(t *testing.T) {
 	if gs := env.emu.Groups(testAppID); len(gs) != 1 {
 		t.Fatalf("groups %v", gs)
 	}
+}
+
+// Handing a group to a member that tencentim_group_members manages, in one
+// change: owner_account names it and members no longer does. The apply
+// leaves the new owner in place, and the next plan is empty.
+func TestAccGroup_handOverToManagedMember(t *testing.T) {
+	env := newTestEnv(t, 3)
+	config := func(owner string, managed ...string) string {
+		return env.groupConfig(`group_id = "handover"`, `type = "Public"`, `name = "Hand-over"`, fmt.Sprintf("owner_account = %q", owner)) +
+			fmt.Sprintf("\nresource \"tencentim_group_members\" \"test\" {\n  group_id = tencentim_group.test.id\n  members  = %s\n}\n", membersHCL(managed...))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config(testOwner, "user0002", "user0003"), ConfigPlanChecks: emptyPlanAfterApply()},
+			{
+				PreConfig: env.emu.ResetStats,
+				Config:    config("user0002", "user0003"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					calls(env, map[string]int{"change_group_owner": 1, "delete_group_member": 0}),
+					statecheck.ExpectKnownValue("tencentim_group_members.test", tfjsonpath.New("members"), knownvalue.MapSizeExact(1)),
+					statecheck.ExpectKnownValue("tencentim_group_members.test", tfjsonpath.New("owner_account"), knownvalue.StringExact("user0002")),
+					checkFunc(func() error {
+						ms, _ := env.emu.Members(testAppID, "handover")
+						if ms["user0002"].Role != "Owner" || ms[testOwner].Role != "Member" || ms["user0003"].Role != "Member" {
+							return fmt.Errorf("members %v", ms)
+						}
+						return nil
+					}),
+				},
+			},
+		},
+	})
 }

@@ -34,3 +34,7 @@ func SameGroupType(a, b string) bool { return RESTGroupType(a) == RESTGroupType(
 // SupportsAdmin reports whether a group type has the Admin role: Work
 // (Private) groups have none.
 func SupportsAdmin(t string) bool { return RESTGroupType(t) != GroupTypePrivate }
+
+// SupportsMemberList reports whether groups of type t keep a member list:
+// AVChatRoom groups do not.
+func SupportsMemberList(t string) bool { return RESTGroupType(t) != GroupTypeAVChatRoom }
