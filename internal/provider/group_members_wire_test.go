@@ -8,7 +8,6 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"reflect"
-	"slices"
 	"strings"
 	"testing"
 
@@ -135,15 +134,6 @@ func tfMsgpack(t *testing.T, v tftypes.Value) []byte {
 		t.Fatal(err)
 	}
 	return dv.MsgPack
-}
-
-func diagKeys(d diagnostics) []string {
-	out := make([]string, len(d))
-	for i, x := range d {
-		out[i] = fmt.Sprintf("%d|%s|%s|%v", x.Severity, x.Summary, x.Detail, x.Attribute)
-	}
-	slices.Sort(out)
-	return out
 }
 
 func TestWireCodecMatchesTFTypes(t *testing.T) {
