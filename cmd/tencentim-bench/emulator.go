@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/tencentim/terraform-provider-tencentim/cmd/tencentim-bench/bound"
@@ -17,27 +16,6 @@ const (
 	benchAdmin = "administrator"
 	benchOwner = "owner"
 )
-
-// recorder keeps the API requests of the command being measured.
-type recorder struct {
-	mu   sync.Mutex
-	reqs []emulator.LoggedRequest
-}
-
-func (r *recorder) add(l emulator.LoggedRequest) {
-	r.mu.Lock()
-	r.reqs = append(r.reqs, l)
-	r.mu.Unlock()
-}
-
-// take returns the requests recorded since the last take and forgets them.
-func (r *recorder) take() []emulator.LoggedRequest {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := r.reqs
-	r.reqs = nil
-	return out
-}
 
 // callCounts counts requests per command; failed ones are counted too (a
 // retry is an extra request).
@@ -110,15 +88,15 @@ type benchEmulator struct {
 	emu  *emulator.Emulator
 	url  string
 	stop func()
-	rec  *recorder
+	rec  *emulator.Recorder
 }
 
 func startEmulator(accounts int) *benchEmulator {
-	rec := &recorder{}
+	rec := &emulator.Recorder{}
 	// The per-command rate limits (200/s) are off: the rows measure the
 	// provider and Terraform, not the server's quota. The rows run at the
 	// oldest documented import cap.
-	emu := emulator.New(emulator.Options{OnRequest: rec.add, Settings: emulator.Settings{ImportCap: bound.ImportBatch, CommandRateScale: -1}})
+	emu := emulator.New(emulator.Options{OnRequest: rec.Add, Settings: emulator.Settings{ImportCap: bound.ImportBatch, CommandRateScale: -1}})
 	emu.AddApp(benchAppID, benchKey, benchAdmin)
 	ids := make([]string, 0, accounts+1)
 	ids = append(ids, benchOwner)

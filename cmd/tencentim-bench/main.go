@@ -623,7 +623,7 @@ func (b *bench) runScenario(w *work, sc string, latency time.Duration) error {
 // `plan -detailed-exitcode` must find no changes.
 func (b *bench) exec(w *work, r *result, args []string) error {
 	_ = os.Remove(b.stats)
-	b.emu.rec.take()
+	b.emu.rec.Take()
 	logPath := filepath.Join(b.work, fmt.Sprintf("%s-%s-%d-%s-%s.log", w.kind, w.target, w.n, r.scenario, r.latency))
 	logFile, err := os.Create(logPath)
 	if err != nil {
@@ -652,7 +652,7 @@ func (b *bench) exec(w *work, r *result, args []string) error {
 		r.wall, r.cliCPU, r.cliRSSKB = time.Duration(runs[0].WallNS), runs[0].cpu(), runs[0].MaxRSSKB
 	}
 	// The CLI waits for its plugins, so the wrapper's lines are complete.
-	reqs := b.emu.rec.take()
+	reqs := b.emu.rec.Take()
 	r.calls, r.failed, r.span, r.meanAnswer = callCounts(reqs), failedCount(reqs), apiSpan(reqs), meanDuration(reqs)
 	r.provider = readProviderRuns(b.stats)
 	if err != nil {

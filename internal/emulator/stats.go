@@ -1,6 +1,9 @@
 package emulator
 
-import "time"
+import (
+	"sync"
+	"time"
+)
 
 // CallStats counts the requests that reached a command.
 type CallStats struct {
@@ -79,4 +82,27 @@ func (e *Emulator) ResetStats() {
 	defer e.statMu.Unlock()
 	e.stats = map[string]*CallStats{}
 	e.log = nil
+}
+
+// Recorder keeps the requests reported to it until they are taken; its Add
+// is an Options.OnRequest hook, for measuring one command at a time.
+type Recorder struct {
+	mu   sync.Mutex
+	reqs []LoggedRequest
+}
+
+// Add records a request.
+func (r *Recorder) Add(l LoggedRequest) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.reqs = append(r.reqs, l)
+}
+
+// Take returns the requests recorded since the last Take and forgets them.
+func (r *Recorder) Take() []LoggedRequest {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.reqs
+	r.reqs = nil
+	return out
 }

@@ -8,7 +8,6 @@ import (
 	"math/big"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -60,29 +59,10 @@ const (
 	pbMembers  = "tencentim_group_members"
 )
 
-type pbRecorder struct {
-	mu   sync.Mutex
-	reqs []emulator.LoggedRequest
-}
-
-func (r *pbRecorder) add(l emulator.LoggedRequest) {
-	r.mu.Lock()
-	r.reqs = append(r.reqs, l)
-	r.mu.Unlock()
-}
-
-func (r *pbRecorder) take() []emulator.LoggedRequest {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := r.reqs
-	r.reqs = nil
-	return out
-}
-
 // pbEnv is one emulator and a configured provider server.
 type pbEnv struct {
 	emu   *emulator.Emulator
-	rec   *pbRecorder
+	rec   *emulator.Recorder
 	s     tfprotov6.ProviderServer
 	types pbTypes
 }
@@ -90,8 +70,8 @@ type pbEnv struct {
 type pbTypes struct{ resource, member tftypes.Object }
 
 func newPBEnv(b *testing.B, accounts, importCap int) *pbEnv {
-	rec := &pbRecorder{}
-	emu := emulator.New(emulator.Options{OnRequest: rec.add, Settings: emulator.Settings{ImportCap: importCap, CommandRateScale: -1}})
+	rec := &emulator.Recorder{}
+	emu := emulator.New(emulator.Options{OnRequest: rec.Add, Settings: emulator.Settings{ImportCap: importCap, CommandRateScale: -1}})
 	emu.AddApp(pbApp, pbKey, "administrator")
 	ids := []string{"owner"}
 	for i := range accounts {
@@ -335,7 +315,7 @@ func benchCommand(b *testing.B, n int, lat time.Duration, typ, sc string, import
 			cfg = env.config(id, k, n+k, 2*k)
 		}
 		env.emu.UpdateSettings(func(s *emulator.Settings) { s.Latency, s.ImportCap = lat, importCap })
-		env.rec.take()
+		env.rec.Take()
 		b.StartTimer()
 		if sc == bound.Import {
 			err = env.importGroup(id)
@@ -346,7 +326,7 @@ func benchCommand(b *testing.B, n int, lat time.Duration, typ, sc string, import
 		if err != nil {
 			b.Fatal(err)
 		}
-		reqs := env.rec.take()
+		reqs := env.rec.Take()
 		for _, r := range reqs {
 			made[r.Command]++
 			answer += r.Duration
@@ -448,14 +428,14 @@ func benchAccounts(b *testing.B, n int, sc string) {
 				b.Fatal(err)
 			}
 		}
-		env.rec.take()
+		env.rec.Take()
 		b.StartTimer()
 		_, err = e.applyType("tencentim_accounts", &dv, state, sc == bound.Plan)
 		b.StopTimer()
 		if err != nil {
 			b.Fatal(err)
 		}
-		for _, r := range env.rec.take() {
+		for _, r := range env.rec.Take() {
 			made[r.Command]++
 		}
 	}
