@@ -41,7 +41,7 @@ resource "tencentim_group" "large" {
 # exclusive: they share the group without removing each other's members.
 resource "tencentim_group_members" "large" {
   for_each   = local.buckets
-  group_id   = tencentim_group.large.group_id
+  group_id   = tencentim_group.large.id
   members    = { for r in each.value : r.account => { role = r.role } }
   depends_on = [tencentim_accounts.members]
 }

@@ -30,13 +30,21 @@ import (
 //     Detail, when set, is a note to add to the error.
 //   - Work not started because the context ended has only Err.
 //   - A refusal that no API error stands for (a precheck, members refused
-//     one by one) has Summary and Detail, and Accounts when it names some.
+//     one by one) has Summary and Detail, and Accounts when it names some;
+//     Field is the member field at fault, if one is.
 type Failure struct {
 	Command         string
 	Accounts        []string
 	Err             error
 	Summary, Detail string
+	Field           string
 }
+
+// Member fields a Failure can point at.
+const (
+	FieldRole     = "role"
+	FieldJoinTime = "join_time"
+)
 
 func (f Failure) Error() string {
 	switch {
@@ -50,6 +58,11 @@ func (f Failure) Error() string {
 
 // Interrupted reports whether f is work not started because the context ended.
 func (f Failure) Interrupted() bool { return f.Err != nil && f.Command == "" }
+
+// PlanAccountCheckMax is the most accounts to import that a plan checks
+// with account_check (⌈N/100⌉ calls); the apply finds missing accounts
+// beyond it.
+const PlanAccountCheckMax = 2000
 
 // Engine applies changes to groups. Its batch caps are shared by every
 // resource of the provider process, so what one apply learns, all use.
@@ -135,7 +148,7 @@ func Precheck(g *Group, declared map[string]members.Declared, now time.Time) []F
 	if _, ok := declared[info.OwnerAccount]; ok && info.OwnerAccount != "" {
 		out = append(out, Failure{
 			Summary:  "The group owner is declared as a member",
-			Detail:   fmt.Sprintf("%q owns group %s. The owner is not a managed member: it can't be imported, removed or given another role here. Remove it from members (use change_group_owner to hand over ownership).", info.OwnerAccount, id),
+			Detail:   fmt.Sprintf("%q owns group %s. The owner is not a managed member: it can't be imported, removed or given another role here. Remove it from members (to hand the group over, set owner_account on its tencentim_group).", info.OwnerAccount, id),
 			Accounts: []string{info.OwnerAccount},
 		})
 	}
@@ -156,17 +169,17 @@ func Precheck(g *Group, declared map[string]members.Declared, now time.Time) []F
 			future = append(future, account)
 		}
 	}
-	add := func(accounts []string, summary, format string, args ...any) {
+	add := func(accounts []string, field, summary, format string, args ...any) {
 		if len(accounts) > 0 {
 			slices.Sort(accounts)
-			out = append(out, Failure{Summary: summary, Detail: fmt.Sprintf(format, append(args, ListAccounts(accounts))...), Accounts: accounts})
+			out = append(out, Failure{Summary: summary, Detail: fmt.Sprintf(format, append(args, ListAccounts(accounts))...), Accounts: accounts, Field: field})
 		}
 	}
-	add(admins, "Admin role not supported by this group type",
+	add(admins, FieldRole, "Admin role not supported by this group type",
 		"Group %s is a %s group, which has no Admin role. Set role = \"Member\" (or omit it) for: %s.", id, info.Type)
-	add(tooEarly, "join_time before the group was created",
+	add(tooEarly, FieldJoinTime, "join_time before the group was created",
 		"Group %s was created at %d (%s); a member can only be imported with a later join_time. Fix join_time for: %s.", id, info.CreateTime, rfc3339(info.CreateTime))
-	add(future, "join_time in the future",
+	add(future, FieldJoinTime, "join_time in the future",
 		"A member's join_time must be before the server's current time (%d, %s). Fix join_time for: %s.", nowUnix, rfc3339(nowUnix))
 	return out
 }
@@ -517,7 +530,7 @@ func (s *serverState) refusedFailures() []Failure {
 	if len(s.missing) > 0 {
 		names := slices.Sorted(slices.Values(s.missing))
 		out = append(out, Failure{
-			Summary:  fmt.Sprintf("%s not exist in the app", plural(len(names), "account does", "accounts do")),
+			Summary:  fmt.Sprintf("%s not exist in the app", Plural(len(names), "account does", "accounts do")),
 			Detail:   fmt.Sprintf("They cannot join group %s (%s; account_check confirms they were never imported): %s.\n\nImport these accounts into the app first (account_import / multiaccount_import, or a tencentim_accounts resource), or remove them from members. The other declared members were imported.", s.groupID, s.missingHow, ListAccounts(names)),
 			Accounts: names,
 		})
@@ -529,7 +542,7 @@ func (s *serverState) refusedFailures() []Failure {
 			causes = "the account does not exist in the app (account_check, asked to find out, failed too: " + s.checkErr.Error() + "), " + causes
 		}
 		out = append(out, Failure{
-			Summary:  fmt.Sprintf("%s could not be imported into group %s", plural(len(names), "member", "members"), s.groupID),
+			Summary:  fmt.Sprintf("%s could not be imported into group %s", Plural(len(names), "member", "members"), s.groupID),
 			Detail:   fmt.Sprintf("import_group_member reported Result 0 (failed) for: %s.\n\nLikely causes: %s. The other members were imported; run apply again after fixing these.", ListAccounts(names), causes),
 			Accounts: names,
 		})
@@ -590,8 +603,8 @@ func ListAccounts(accounts []string) string {
 	return fmt.Sprintf("%s and %d more", strings.Join(accounts[:shown], ", "), len(accounts)-shown)
 }
 
-// plural is "1 thing" or "n things".
-func plural(n int, one, many string) string {
+// Plural is "1 thing" or "n things".
+func Plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}

@@ -111,6 +111,13 @@ func (r *accountsResource) PlanResourceChange(_ context.Context, req *tfprotov6.
 		planned.deleteOnRemove = wireBool{p: isKnown}
 	}
 	warnRemovals(prior, planned, &diags)
+	if data := r.provider.configured.Load(); data != nil {
+		for id := range planned.accounts.elems {
+			if _, ok := prior.accounts.elems[id]; !ok {
+				data.plannedAccounts.Store(id, true)
+			}
+		}
+	}
 	resp.PlannedState, resp.Diagnostics = accountsCodec.write(planned), diags
 	return resp, nil
 }

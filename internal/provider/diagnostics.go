@@ -124,7 +124,7 @@ func readFailure(groupID string, err error) applyFailure {
 	if timapi.IsNotFound(err) {
 		return applyFailure{
 			fmt.Sprintf("Group %s does not exist", groupID),
-			fmt.Sprintf("%v.\n\nCreate the group first (for example with a tencentim_group resource), or check group_id and that the provider's sdkappid and region are the app's.", err),
+			fmt.Sprintf("%v.\n\nCreate the group first, or check group_id and that the provider's sdkappid and region are the app's. For a group that a tencentim_group creates in the same apply, set group_id = tencentim_group.NAME.id: that id is known only after apply, so the plan leaves its checks to the apply.", err),
 		}
 	}
 	return callFailure(groupID, "reading group", err, nil)

@@ -279,7 +279,7 @@ func decodeGroupMembers(v tftypes.Value) (groupMembersModel, error) {
 func encodeGroupMembers(m groupMembersModel) tftypes.Value { return valueToTF(m.value()) }
 
 func planGroupMembers(config, prior tftypes.Value, diags *diagnostics) (tftypes.Value, []*tftypes.AttributePath) {
-	planned, rr := planValue(mustFromTF(config), mustFromTF(prior), diags)
+	planned, rr, _ := planValue(mustFromTF(config), mustFromTF(prior), diags)
 	return valueToTF(planned), rr
 }
 

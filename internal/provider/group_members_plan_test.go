@@ -112,12 +112,6 @@ func TestPlanGroupMembers(t *testing.T) {
 		t.Fatal("owner_account must be unknown for a new group")
 	}
 
-	// Declaring the known owner is refused at plan time.
-	diags = nil
-	planGroupMembers(configValue(str("g1"), map[string]map[string]tftypes.Value{"boss": {}}), prior, &diags)
-	if !diags.hasError() {
-		t.Fatal("declaring the owner was not refused")
-	}
 }
 
 func TestPlanGroupMembersUnknownMembers(t *testing.T) {

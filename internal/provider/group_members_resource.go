@@ -59,7 +59,7 @@ func (r *groupMembersResource) UpgradeResourceState(_ context.Context, req *tfpr
 	return groupMembers.upgradeResponse(req, "Remove it with `terraform state rm` and import the group again."), nil
 }
 
-func (r *groupMembersResource) PlanResourceChange(_ context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
+func (r *groupMembersResource) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
 	var diags diagnostics
 	resp := &tfprotov6.PlanResourceChangeResponse{}
 	proposed, ok1 := readValue(req.ProposedNewState, &diags, "proposed state")
@@ -73,10 +73,14 @@ func (r *groupMembersResource) PlanResourceChange(_ context.Context, req *tfprot
 		resp.PlannedState = req.ProposedNewState
 		return resp, nil
 	}
-	planned, requiresReplace := planValue(config, prior, &diags)
-	if data := r.provider.configured.Load(); data != nil && len(requiresReplace) == 0 {
+	planned, requiresReplace, changed := planValue(config, prior, &diags)
+	if data := r.provider.configured.Load(); data != nil && !diags.hasError() && changed {
+		if len(requiresReplace) > 0 {
+			prior = groupMembersValue{}
+		}
+		checkLiveGroup(ctx, data, prior, planned, &diags)
 		size, _ := data.engine.ImportCap.Size()
-		if s := changeSummary(prior, planned, size); s != "" {
+		if s := changeSummary(prior, planned, size); s != "" && len(requiresReplace) == 0 {
 			diags.warnAt(rootPath(attrMembers), "A large membership change", s)
 		}
 	}
@@ -89,17 +93,17 @@ func (r *groupMembersResource) PlanResourceChange(_ context.Context, req *tfprot
 // planValue computes the planned state from the configuration in one pass:
 // defaults, values kept from the prior state, unknowns for what only the
 // apply can tell, and warnings for changes that do less than they seem.
-func planValue(config, prior groupMembersValue, diags *diagnostics) (groupMembersValue, []*tftypes.AttributePath) {
+// changed is whether the plan differs from the prior state.
+func planValue(config, prior groupMembersValue, diags *diagnostics) (planned groupMembersValue, requiresReplace []*tftypes.AttributePath, changed bool) {
 	priorModel := prior.model()
 	groupID := config.groupID
 	priorKnown := prior.p == isKnown
 	sameGroup := priorKnown && groupID.equal(prior.groupID)
-	var requiresReplace []*tftypes.AttributePath
 	if priorKnown && !sameGroup {
 		requiresReplace = append(requiresReplace, rootPath(attrGroupID))
 	}
 
-	planned := groupMembersValue{
+	planned = groupMembersValue{
 		p:            isKnown,
 		id:           groupID,
 		groupID:      groupID,
@@ -118,27 +122,93 @@ func planValue(config, prior groupMembersValue, diags *diagnostics) (groupMember
 
 	if config.members.p == isKnown {
 		var priorMembers map[string]memberModel
-		owner := ""
 		if sameGroup {
-			priorMembers, owner = priorModel.Members, priorModel.OwnerAccount
+			priorMembers = priorModel.Members
 		}
 		out := make(map[string]wireMember, len(config.members.elems))
 		for account, e := range config.members.elems {
 			out[account] = planMember(account, e, priorMembers, diags)
-			if owner != "" && account == owner {
-				diags.errorAt(memberPath(account, ""), "The group owner is declared as a member",
-					fmt.Sprintf("%q owns group %s. The owner is not a managed member: it can't be imported, removed or given another role here. Remove it from members (to hand the group over, set owner_account on its tencentim_group).", account, priorModel.GroupID))
-			}
 		}
 		planned.members.elems = out
 	}
 	// An update may follow a hand-over of the group in the same apply
 	// (tencentim_group changes owner first), so the owner it records is
 	// known only then. With nothing to update, the plan stays empty.
-	if sameGroup && !bytes.Equal(encodeMsgpack(groupMembersObject, &planned), encodeMsgpack(groupMembersObject, &prior)) {
+	changed = !sameGroup || !bytes.Equal(encodeMsgpack(groupMembersObject, &planned), encodeMsgpack(groupMembersObject, &prior))
+	if sameGroup && changed {
 		planned.ownerAccount = unknownString()
 	}
-	return planned, requiresReplace
+	return planned, requiresReplace, changed
+}
+
+// checkLiveGroup refuses at plan time what the apply would refuse before its
+// first write, so that a reviewer sees it on the pull request: the apply's
+// precheck, and declared accounts that do not exist. A create reads the
+// group's base info (one get_group_info); an update judges the group as the
+// refresh read it (the prior state) and makes no call. An unknown group_id,
+// such as a group created in the same apply, skips the checks. It runs only
+// for a plan that changes something.
+func checkLiveGroup(ctx context.Context, data *providerData, prior, planned groupMembersValue, diags *diagnostics) {
+	if planned.groupID.p != isKnown || planned.members.p != isKnown {
+		return
+	}
+	pm, priorModel := planned.model(), prior.model()
+	g := &membership.Group{Info: &timapi.GroupInfo{GroupID: pm.GroupID}, Members: map[string]members.Live{}}
+	if prior.p == isKnown {
+		g.Info.Type, g.Info.OwnerAccount = priorModel.GroupType, priorModel.OwnerAccount
+		if info, ok := data.refreshed.Load(pm.GroupID); ok {
+			if info, ok := info.(*timapi.GroupInfo); ok {
+				g.Info.CreateTime = info.CreateTime
+			}
+		}
+		for a, m := range priorModel.Members {
+			l := members.Live{Role: m.Role}
+			if m.JoinTime != nil {
+				l.JoinTime = *m.JoinTime
+			}
+			g.Members[a] = l
+		}
+	} else {
+		info, err := data.client.GetGroup(ctx, pm.GroupID)
+		if err != nil {
+			f := readFailure(pm.GroupID, err)
+			diags.errorAt(rootPath(attrGroupID), f.summary, f.detail)
+			return
+		}
+		g.Info = info
+		g.Info.GroupID = pm.GroupID
+	}
+	declared := declaredMembers(pm.Members)
+	for _, f := range membership.Precheck(g, declared, data.client.ServerTime()) {
+		at := rootPath(attrGroupID)
+		if len(f.Accounts) > 0 {
+			at = memberPath(f.Accounts[0], f.Field)
+		}
+		diags.errorAt(at, f.Summary, f.Detail)
+	}
+	if diags.hasError() {
+		return
+	}
+	var toImport []string
+	for a := range declared {
+		if _, member := g.Members[a]; !member {
+			if _, planned := data.plannedAccounts.Load(a); !planned {
+				toImport = append(toImport, a)
+			}
+		}
+	}
+	if len(toImport) == 0 || len(toImport) > membership.PlanAccountCheckMax {
+		return
+	}
+	slices.Sort(toImport)
+	missing, failures := checkAccounts(ctx, data, toImport)
+	for _, f := range failures {
+		diags.errorAt(rootPath(attrMembers), f.summary, f.detail)
+	}
+	if len(missing) > 0 {
+		diags.errorAt(memberPath(missing[0], ""), fmt.Sprintf("%s not exist in the app", membership.Plural(len(missing), "account does", "accounts do")),
+			fmt.Sprintf("Group %s cannot import them (account_check): %s.\n\nImport these accounts into the app first, for example with a tencentim_accounts resource that this resource depends on (by reference or depends_on, so that its plan comes first), or remove them from members.", pm.GroupID, listAccounts(missing)))
+	}
 }
 
 func planMember(account string, e wireMember, prior map[string]memberModel, diags *diagnostics) wireMember {
@@ -374,6 +444,7 @@ func (r *groupMembersResource) ReadResource(ctx context.Context, req *tfprotov6.
 		resp.Diagnostics = diags
 		return resp, nil
 	}
+	data.refreshed.Store(m.GroupID, live.Info)
 	adoptAll := m.Members == nil || m.Exclusive
 	next := make(map[string]memberModel, len(m.Members))
 	for account, l := range live.Members {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -63,6 +64,12 @@ type providerData struct {
 	engine membership.Engine
 	// reads shares a group's read among the resources refreshing it at once.
 	reads membership.SharedReads
+	// refreshed is each group's info as this process's refresh read it
+	// (group ID → *timapi.GroupInfo), for the plan's checks that follow.
+	refreshed sync.Map
+	// plannedAccounts holds the accounts a tencentim_accounts plan in this
+	// process creates, which a members plan after it must not call missing.
+	plannedAccounts sync.Map
 }
 
 type providerModel struct {

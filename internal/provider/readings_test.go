@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/tencentim/terraform-provider-tencentim/internal/emulator"
+	"github.com/tencentim/terraform-provider-tencentim/internal/membership"
 )
 
 // The scenarios that depend on a point Tencent's docs leave open, under every
@@ -25,11 +26,15 @@ import (
 func TestAccReadings_missingAccount(t *testing.T) {
 	for _, reading := range []string{emulator.MissingAccountRequest, emulator.MissingAccountMember, emulator.MissingAccountReject} {
 		t.Run(reading, func(t *testing.T) {
-			env := newTestEnv(t, 60)
+			// More members than a plan checks with account_check, so that the
+			// apply meets the missing accounts: its handling of each reading
+			// is what this test is about.
+			n := membership.PlanAccountCheckMax + 48
+			env := newTestEnv(t, n)
 			env.emu.UpdateSettings(func(s *emulator.Settings) { s.MissingAccount = reading })
 			gid := env.group("Public")
-			// The ghosts sit in the first and the last batch of 20.
-			withGhosts := env.membersConfig(gid, false, fmt.Sprintf(`merge(%s, { aaa-ghost = {}, zzz-ghost = {} })`, rangeMembers(50)))
+			// The ghosts sit in the first and the last batch.
+			withGhosts := env.membersConfig(gid, false, fmt.Sprintf(`merge(%s, { aaa-ghost = {}, zzz-ghost = {} })`, rangeMembers(n)))
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: testProviderFactories,
 				Steps: []resource.TestStep{
@@ -39,8 +44,8 @@ func TestAccReadings_missingAccount(t *testing.T) {
 					},
 					{
 						PreConfig: func() {
-							if n := len(env.serverMembers(gid)); n != 50 {
-								t.Errorf("after the failed apply the group has %d members, want the 50 that exist", n)
+							if got := len(env.serverMembers(gid)); got != n {
+								t.Errorf("after the failed apply the group has %d members, want the %d that exist", got, n)
 							}
 							env.emu.AddAccounts(testAppID, "aaa-ghost", "zzz-ghost")
 							env.emu.ResetStats()
@@ -48,7 +53,7 @@ func TestAccReadings_missingAccount(t *testing.T) {
 						Config:           withGhosts,
 						ConfigPlanChecks: emptyPlanAfterApply(),
 						ConfigStateChecks: []statecheck.StateCheck{
-							stateMatchesServer{env: env, address: membersAddr, groupID: gid, wantSize: 52},
+							stateMatchesServer{env: env, address: membersAddr, groupID: gid, wantSize: n + 2},
 							importSizes(env, []int{2}),
 						},
 					},

@@ -236,26 +236,41 @@ func (r *groupResource) ValidateConfig(ctx context.Context, req resource.Validat
 
 // ModifyPlan checks a custom group_id against the type when the group is
 // created (an imported group keeps whatever ID it has, so the rules are not
-// applied to it) and makes the planned id known when group_id is.
+// applied to it), and that a new owner_account exists. The planned id stays
+// unknown until the group exists, so that a tencentim_group_members of the
+// same apply, which refers to it, leaves its live-group checks to the apply.
 func (r *groupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return
 	}
-	var plan groupResourceModel
+	var plan, state groupResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if req.State.Raw.IsNull() {
-		if !plan.GroupID.IsNull() && !plan.GroupID.IsUnknown() && !plan.Type.IsUnknown() {
-			if msg := customGroupIDProblem(plan.GroupID.ValueString(), plan.Type.ValueString()); msg != "" {
-				resp.Diagnostics.AddAttributeError(path.Root("group_id"), "Invalid custom group_id", msg)
-				return
-			}
+	if req.State.Raw.IsNull() && !plan.GroupID.IsNull() && !plan.GroupID.IsUnknown() && !plan.Type.IsUnknown() {
+		if msg := customGroupIDProblem(plan.GroupID.ValueString(), plan.Type.ValueString()); msg != "" {
+			resp.Diagnostics.AddAttributeError(path.Root("group_id"), "Invalid custom group_id", msg)
+			return
 		}
-		if !plan.GroupID.IsUnknown() && !plan.GroupID.IsNull() {
-			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), plan.GroupID)...)
-		}
+	}
+	owner := plan.OwnerAccount.ValueString()
+	if r.data == nil || plan.OwnerAccount.IsUnknown() || owner == "" || owner == state.OwnerAccount.ValueString() {
+		return
+	}
+	if _, planned := r.data.plannedAccounts.Load(owner); planned {
+		return
+	}
+	missing, failures := checkAccounts(ctx, r.data, []string{owner})
+	for _, f := range failures {
+		resp.Diagnostics.AddAttributeError(path.Root("owner_account"), f.summary, f.detail)
+	}
+	if len(missing) > 0 {
+		resp.Diagnostics.AddAttributeError(path.Root("owner_account"), "The owner account does not exist in the app",
+			fmt.Sprintf("account_check reports that %q was never imported, so it cannot own the group. Import it first, for example with a tencentim_accounts resource that this group depends on (by reference or depends_on, so that its plan comes first), or fix owner_account.", owner))
 	}
 }
 
