@@ -73,12 +73,19 @@ func (r *groupMembersResource) PlanResourceChange(ctx context.Context, req *tfpr
 		resp.PlannedState = req.ProposedNewState
 		return resp, nil
 	}
+	data := r.provider.configured.Load()
+	// A create's checks need the group's base info: it is read while the
+	// plan is computed.
+	var info func() (*timapi.GroupInfo, error)
+	if data != nil && config.groupID.p == isKnown && (prior.p != isKnown || !config.groupID.equal(prior.groupID)) {
+		info = startGroupInfo(ctx, data, config.groupID.value())
+	}
 	planned, requiresReplace, changed := planValue(config, prior, &diags)
-	if data := r.provider.configured.Load(); data != nil && !diags.hasError() && changed {
+	if data != nil && !diags.hasError() && changed {
 		if len(requiresReplace) > 0 {
 			prior = groupMembersValue{}
 		}
-		checkLiveGroup(ctx, data, prior, planned, &diags)
+		checkLiveGroup(ctx, data, prior, planned, info, &diags)
 		size, _ := data.engine.ImportCap.Size()
 		if s := changeSummary(prior, planned, size); s != "" && len(requiresReplace) == 0 {
 			diags.warnAt(rootPath(attrMembers), "A large membership change", s)
@@ -141,6 +148,20 @@ func planValue(config, prior groupMembersValue, diags *diagnostics) (planned gro
 	return planned, requiresReplace, changed
 }
 
+// startGroupInfo starts reading group id's base info and returns its result.
+func startGroupInfo(ctx context.Context, data *providerData, id string) func() (*timapi.GroupInfo, error) {
+	type result struct {
+		info *timapi.GroupInfo
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		info, err := data.client.GetGroup(ctx, id)
+		done <- result{info, err}
+	}()
+	return func() (*timapi.GroupInfo, error) { r := <-done; return r.info, r.err }
+}
+
 // checkLiveGroup refuses at plan time what the apply would refuse before its
 // first write, so that a reviewer sees it on the pull request: the apply's
 // precheck, and declared accounts that do not exist. A create reads the
@@ -148,8 +169,8 @@ func planValue(config, prior groupMembersValue, diags *diagnostics) (planned gro
 // refresh read it (the prior state) and makes no call. An unknown group_id,
 // such as a group created in the same apply, skips the checks. It runs only
 // for a plan that changes something.
-func checkLiveGroup(ctx context.Context, data *providerData, prior, planned groupMembersValue, diags *diagnostics) {
-	if planned.groupID.p != isKnown || planned.members.p != isKnown {
+func checkLiveGroup(ctx context.Context, data *providerData, prior, planned groupMembersValue, info func() (*timapi.GroupInfo, error), diags *diagnostics) {
+	if planned.groupID.p != isKnown || planned.members.p != isKnown || prior.p != isKnown && info == nil {
 		return
 	}
 	pm, priorModel := planned.model(), prior.model()
@@ -169,7 +190,7 @@ func checkLiveGroup(ctx context.Context, data *providerData, prior, planned grou
 			g.Members[a] = l
 		}
 	} else {
-		info, err := data.client.GetGroup(ctx, pm.GroupID)
+		info, err := info()
 		if err != nil {
 			f := readFailure(pm.GroupID, err)
 			diags.errorAt(rootPath(attrGroupID), f.summary, f.detail)
