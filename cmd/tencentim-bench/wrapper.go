@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -11,7 +14,7 @@ import (
 	"time"
 )
 
-// The bench puts a symlink to its own binary into the dev_overrides
+// BenchmarkCLI puts a symlink to its own test binary into the dev_overrides
 // directory under the provider's name. When Terraform starts "the provider",
 // this process starts the real provider binary as its child with the same
 // stdin, stdout, stderr and environment (go-plugin's handshake and sockets
@@ -25,39 +28,65 @@ const (
 	providerBinName = "terraform-provider-tencentim"
 )
 
-// providerRun is one provider process, as the wrapper saw it.
+// providerRun is one measured process (a provider, a CLI command or a test
+// binary), as the wrapper or the trampoline saw it.
 type providerRun struct {
-	PID      int   `json:"pid"`
-	UserNS   int64 `json:"user_ns"`
-	SysNS    int64 `json:"sys_ns"`
-	MaxRSSKB int64 `json:"maxrss_kb"`
-	WallNS   int64 `json:"wall_ns"`
-	Exit     int   `json:"exit"`
+	UserNS, SysNS, WallNS int64
+	MaxRSSKB              int64 // kilobytes on Linux
 }
 
 func (p providerRun) cpu() time.Duration { return time.Duration(p.UserNS + p.SysNS) }
 
-// isWrapper reports whether this process was started by Terraform as the
-// provider plugin.
-func isWrapper() bool {
-	return os.Getenv(envRealProvider) != "" && filepath.Base(os.Args[0]) == providerBinName
-}
-
-func runWrapper() int {
-	return runMeasured(os.Getenv(envRealProvider), os.Args[1:], os.Getenv(envStatsFile))
+// measuring runs this process as the wrapper, when Terraform started it as
+// the provider plugin, or as the trampoline (measureFlag), and exits; else
+// it returns.
+func measuring() {
+	if os.Getenv(envRealProvider) != "" && filepath.Base(os.Args[0]) == providerBinName {
+		os.Exit(runMeasured(os.Getenv(envRealProvider), os.Args[1:], os.Getenv(envStatsFile)))
+	}
+	if len(os.Args) >= 4 && os.Args[1] == measureFlag {
+		os.Exit(runMeasured(os.Args[3], os.Args[4:], os.Args[2]))
+	}
 }
 
 // measureFlag starts a trampoline: `tencentim-bench -measure STATS CMD ARGS`
 // runs CMD as its child and records its rusage. The trampoline matters for
 // peak RSS: Go starts children with vfork (the child shares the parent's
 // memory until exec), and Linux then counts the parent's resident high-water
-// mark into the child's ru_maxrss. This binary, which holds the emulator's
-// 100,000-member groups, must not start the measured process itself.
+// mark into the child's ru_maxrss. BenchmarkCLI's test binary, which holds
+// the emulator's 100,000-member groups, must not start the CLI itself. The
+// tool starts its test binaries the same way, for their peak RSS.
 const measureFlag = "-measure"
 
-func isTrampoline() bool { return len(os.Args) >= 4 && os.Args[1] == measureFlag }
+// measure runs cmd through the trampoline and returns its rusage.
+func measure(cmd *exec.Cmd) (providerRun, error) {
+	f, err := os.CreateTemp("", "tencentim-bench-*.jsonl")
+	if err != nil {
+		return providerRun{}, err
+	}
+	_ = f.Close()
+	defer os.Remove(f.Name())
+	self, _ := os.Executable()
+	cmd.Path, cmd.Args = self, append([]string{self, measureFlag, f.Name(), cmd.Path}, cmd.Args[1:]...)
+	err = cmd.Run()
+	runs := readRuns(f.Name())
+	if len(runs) != 1 {
+		return providerRun{}, cmp.Or(err, errors.New("the trampoline recorded no rusage"))
+	}
+	return runs[0], err
+}
 
-func runTrampoline() int { return runMeasured(os.Args[3], os.Args[4:], os.Args[2]) }
+// readRuns reads the processes a stats file records.
+func readRuns(path string) (out []providerRun) {
+	data, _ := os.ReadFile(path)
+	for d := json.NewDecoder(bytes.NewReader(data)); ; {
+		var p providerRun
+		if d.Decode(&p) != nil {
+			return out
+		}
+		out = append(out, p)
+	}
+}
 
 // runMeasured runs path with args as its child, with the same stdio and
 // environment, and appends the child's rusage to statsFile.
@@ -81,24 +110,17 @@ func runMeasured(path string, args []string, statsFile string) int {
 		}
 	}()
 	err := cmd.Wait()
-	run := providerRun{PID: cmd.Process.Pid, WallNS: int64(time.Since(start))}
-	if ps := cmd.ProcessState; ps != nil {
-		run.Exit = ps.ExitCode()
-		if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
-			run.UserNS = syscall.TimevalToNsec(ru.Utime)
-			run.SysNS = syscall.TimevalToNsec(ru.Stime)
-			run.MaxRSSKB = ru.Maxrss // kilobytes on Linux
-		}
+	run := providerRun{WallNS: int64(time.Since(start))}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		run.UserNS, run.SysNS, run.MaxRSSKB = syscall.TimevalToNsec(ru.Utime), syscall.TimevalToNsec(ru.Stime), ru.Maxrss
 	}
-	if statsFile != "" {
-		if f, ferr := os.OpenFile(statsFile, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600); ferr == nil {
-			line, _ := json.Marshal(run)
-			_, _ = f.Write(append(line, '\n'))
-			_ = f.Close()
-		}
+	if f, ferr := os.OpenFile(statsFile, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600); ferr == nil {
+		line, _ := json.Marshal(run)
+		_, _ = f.Write(append(line, '\n'))
+		_ = f.Close()
 	}
-	if err != nil && run.Exit == 0 {
-		return 1
+	if code := cmd.ProcessState.ExitCode(); err == nil || code > 0 {
+		return code
 	}
-	return run.Exit
+	return 1
 }

@@ -1,6 +1,7 @@
 package bound
 
 import (
+	"maps"
 	"math"
 	"testing"
 	"time"
@@ -8,108 +9,61 @@ import (
 
 const ms20 = 20 * time.Millisecond
 
-func TestMembers(t *testing.T) {
+func TestBounds(t *testing.T) {
 	cases := []struct {
-		name                string
-		scenario            string
-		n, importCap        int
-		calls               map[string]int
-		critical, community time.Duration // at 20 ms, 8 in parallel
-		literal             time.Duration
+		name                         string
+		b                            Bound
+		calls, max                   map[string]int
+		critical, community, literal time.Duration // at 20 ms, 8 in parallel
 	}{
-		// info, page, the probe batch, then 33 batches in 5 rounds
-		{"create at 300", Create, 10_000, 300, map[string]int{Info: 1, Pages: 1, ImportMembers: 34}, 8 * ms20, 8 * ms20, 36 * ms20 / 8},
-		// info, page, the refused 300, the probe, then 99 in 13 rounds
-		{"create at 100", Create, 10_000, 100, map[string]int{Info: 1, Pages: 1, ImportMembers: 101}, 17 * ms20, 17 * ms20, 103 * ms20 / 8},
-		// info, page, refused 300 and 100, the probe, then 49 in 7 rounds
-		{"create at 20", Create, 1_000, 20, map[string]int{Info: 1, Pages: 1, ImportMembers: 52}, 12 * ms20, 12 * ms20, 54 * ms20 / 8},
-		{"create of one batch: no probe", Create, 100, 300, map[string]int{Info: 1, Pages: 1, ImportMembers: 1}, 3 * ms20, 3 * ms20, 3 * ms20 / 8},
+		// each of the two plans reads the group's info (too many accounts to
+		// check); then info, page, the probe batch, 33 batches in 5 rounds
+		{"create at 300", Members(Create, 10_000, 300), map[string]int{Info: 3, Pages: 1, ImportMembers: 34}, nil, 10 * ms20, 10 * ms20, 38 * ms20 / 8},
+		// two plans; info, page, the refused 300, the probe, 99 in 13 rounds
+		{"create at 100", Members(Create, 10_000, 100), map[string]int{Info: 3, Pages: 1, ImportMembers: 101}, nil, 19 * ms20, 19 * ms20, 105 * ms20 / 8},
+		// two plans of info and 10 account_check in 2 rounds; info, page,
+		// refused 300 and 100, the probe, then 49 in 7 rounds
+		{"create at 20", Members(Create, 1_000, 20), map[string]int{Info: 3, Pages: 1, ImportMembers: 52, AccountCheck: 20}, nil, 18 * ms20, 18 * ms20, 76 * ms20 / 8},
+		{"create of one batch: no probe", Members(Create, 100, 300), map[string]int{Info: 3, Pages: 1, ImportMembers: 1, AccountCheck: 2}, nil, 7 * ms20, 7 * ms20, 7 * ms20 / 8},
+		// 2,000 accounts are checked, 2,001 are not
+		{"create at the check limit", Members(Create, 2_000, 300), map[string]int{Info: 3, Pages: 1, ImportMembers: 7, AccountCheck: 40}, nil, 12 * ms20, 12 * ms20, 51 * ms20 / 8},
+		{"create above the check limit", Members(Create, 2_001, 300), map[string]int{Info: 3, Pages: 1, ImportMembers: 7}, nil, 6 * ms20, 6 * ms20, 11 * ms20 / 8},
 		// info, first page, then 50 pages: 7 rounds of 8, or one by one
-		{"plan", Plan, 10_000, 300, map[string]int{Info: 1, Pages: 51}, 9 * ms20, 52 * ms20, 52 * ms20 / 8},
-		{"import", Import, 100_000, 300, map[string]int{Info: 1, Pages: 501}, 65 * ms20, 502 * ms20, 502 * ms20 / 8},
-		// two reads of 9 rounds, then 102 writes in 13 rounds
-		{"churn", Churn, 10_000, 300, map[string]int{Info: 2, Pages: 102, ImportMembers: 1, Delete: 1, Modify: 100}, 31 * ms20, 117 * ms20, 206 * ms20 / 8},
-		{"validate", Validate, 10_000, 300, map[string]int{}, 0, 0, 0},
+		{"plan", Members(Plan, 10_000, 300), map[string]int{Info: 1, Pages: 51}, nil, 9 * ms20, 52 * ms20, 52 * ms20 / 8},
+		{"import", Members(Import, 100_000, 300), map[string]int{Info: 1, Pages: 501}, nil, 65 * ms20, 502 * ms20, 502 * ms20 / 8},
+		// two plans checking the 100 new accounts, two reads of 9 rounds,
+		// then 102 writes in 13 rounds
+		{"churn", Members(Churn, 10_000, 300), map[string]int{Info: 2, Pages: 102, ImportMembers: 1, Delete: 1, Modify: 100, AccountCheck: 2}, nil, 33 * ms20, 119 * ms20, 208 * ms20 / 8},
+		{"accounts create", Accounts(Create, 10_000), map[string]int{AccountImport: 100}, nil, 0, 0, 100 * ms20 / 8},
+		{"accounts create, 100,000", Accounts(Create, 100_000), map[string]int{AccountImport: 1000}, nil, 0, 0, 1000 * ms20 / 8},
+		{"accounts create, 101", Accounts(Create, 101), map[string]int{AccountImport: 2}, nil, 0, 0, 2 * ms20 / 8},
+		{"accounts plan", Accounts(Plan, 100_001), map[string]int{AccountCheck: 1001}, nil, 0, 0, 1001 * ms20 / 8},
+		// two plans reading the info per resource, then one shared read of
+		// one page at least, one read each one after another at most (1 + 51
+		// + ... + 451 pages); 34 imports per resource, not ceil(100,000/300) =
+		// 334: each resource batches its own members
+		{"chunked create", Chunked(Create, 10, 10_000, 300), map[string]int{Info: 21, Pages: 1, ImportMembers: 340},
+			map[string]int{Info: 30, Pages: 1 + 51 + 101 + 151 + 201 + 251 + 301 + 351 + 401 + 451}, 0, 0, 362 * ms20 / 8},
+		// resources small enough to have their accounts checked by each plan
+		{"chunked create, small", Chunked(Create, 2, 1_000, 300), map[string]int{Info: 5, Pages: 1, ImportMembers: 8, AccountCheck: 40},
+			map[string]int{Info: 6, Pages: 1 + 6}, 0, 0, 54 * ms20 / 8},
+		// the whole group of 100,000 plus the owner, read once (shared) or
+		// once per resource
+		{"chunked plan", Chunked(Plan, 10, 10_000, 300), map[string]int{Info: 1, Pages: 501}, map[string]int{Info: 10, Pages: 5010}, 0, 0, 502 * ms20 / 8},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			b := Members(tc.scenario, tc.n, tc.importCap)
-			if len(b.Calls) != len(tc.calls) {
-				t.Errorf("calls %v, want %v", b.Calls, tc.calls)
-			}
-			for cmd, want := range tc.calls {
-				if b.Calls[cmd] != want {
-					t.Errorf("%s: %d calls, want %d", cmd, b.Calls[cmd], want)
-				}
-			}
-			if got := b.CriticalPath(ms20, 8, false); got != tc.critical {
-				t.Errorf("critical path (Offset) %v, want %v", got, tc.critical)
-			}
-			if got := b.CriticalPath(ms20, 8, true); got != tc.community {
-				t.Errorf("critical path (Community) %v, want %v", got, tc.community)
-			}
-			if got := b.Literal(ms20, 8); got != tc.literal {
-				t.Errorf("bound as written %v, want %v", got, tc.literal)
-			}
-		})
-	}
-}
-
-func TestRefusalsToFind(t *testing.T) {
-	for serverCap, want := range map[int]int{300: 0, 500: 0, 100: 1, 20: 2, 1: 2} {
-		if got := RefusalsToFind(serverCap); got != want {
-			t.Errorf("cap %d: %d refusals, want %d", serverCap, got, want)
+		if !maps.Equal(tc.b.Calls, tc.calls) || !maps.Equal(tc.b.Max, tc.max) {
+			t.Errorf("%s: calls %v max %v, want %v %v", tc.name, tc.b.Calls, tc.b.Max, tc.calls, tc.max)
 		}
-	}
-}
-
-func TestChurnSize(t *testing.T) {
-	for n, want := range map[int]int{1: 1, 99: 1, 1000: 10, 100_000: 1000} {
-		if got := ChurnSize(n); got != want {
-			t.Errorf("ChurnSize(%d) = %d, want %d", n, got, want)
+		if got := tc.b.CriticalPath(ms20, 8, false); got != tc.critical {
+			t.Errorf("%s: critical path (Offset) %v, want %v", tc.name, got, tc.critical)
 		}
-	}
-}
-
-func TestAccounts(t *testing.T) {
-	cases := []struct {
-		scenario string
-		n        int
-		want     map[string]int
-	}{
-		{Create, 10_000, map[string]int{AccountImport: 100}},
-		{Create, 100_000, map[string]int{AccountImport: 1000}},
-		{Create, 101, map[string]int{AccountImport: 2}},
-		{Plan, 10_000, map[string]int{AccountCheck: 100}},
-		{Plan, 100_001, map[string]int{AccountCheck: 1001}},
-	}
-	for _, tc := range cases {
-		b := Accounts(tc.scenario, tc.n)
-		if len(b.Calls) != 1 || b.Calls[AccountImport] != tc.want[AccountImport] || b.Calls[AccountCheck] != tc.want[AccountCheck] {
-			t.Errorf("%s %d: %v, want %v", tc.scenario, tc.n, b.Calls, tc.want)
+		if got := tc.b.CriticalPath(ms20, 8, true); got != tc.community {
+			t.Errorf("%s: critical path (Community) %v, want %v", tc.name, got, tc.community)
 		}
-	}
-}
-
-func TestChunked(t *testing.T) {
-	c := Chunked(Create, 10, 10_000, 300)
-	// one shared read of one page at least; 34 imports per resource (not
-	// ceil(100,000/300) = 334: each resource batches its own members)
-	if c.Calls[Info] != 1 || c.Calls[Pages] != 1 || c.Calls[ImportMembers] != 340 || c.Max[Info] != 10 {
-		t.Errorf("create: %v %v", c.Calls, c.Max)
-	}
-	// one read each, one after another: 1 + 51 + 101 + ... + 451 pages
-	if c.Max[Pages] != 1+51+101+151+201+251+301+351+401+451 {
-		t.Errorf("create: max pages %d", c.Max[Pages])
-	}
-	if _, ok := c.Max[ImportMembers]; ok {
-		t.Error("create: imports are exact")
-	}
-	p := Chunked(Plan, 10, 10_000, 300)
-	// the whole group of 100,000 plus the owner, read once (shared) or once
-	// per resource
-	if p.Calls[Info] != 1 || p.Calls[Pages] != 501 || p.Max[Info] != 10 || p.Max[Pages] != 5010 {
-		t.Errorf("plan: %v %v", p.Calls, p.Max)
+		if got := tc.b.Literal(ms20, 8); got != tc.literal {
+			t.Errorf("%s: bound as written %v, want %v", tc.name, got, tc.literal)
+		}
 	}
 }
 
@@ -127,13 +81,13 @@ func TestCalls(t *testing.T) {
 		{"one page less", map[string]int{Info: 1, Pages: 50}, lb, "info 1/1 · pages 50/51 ✗", false},
 		{"unexpected command", map[string]int{Info: 1, Pages: 51, "get_role_in_group": 3}, lb, "info 1/1 · pages 51/51 · get_role_in_group 3/0 ✗", false},
 		{"missing command", map[string]int{Pages: 51}, lb, "info 0/1 ✗ · pages 51/51", false},
-		{"range, inside", map[string]int{Info: 10, Pages: 12, ImportMembers: 340}, Chunked(Create, 10, 10_000, 300), "info 10/1–10 · pages 12/1–2260 · import 340/340", true},
-		{"range, below", map[string]int{Info: 0, Pages: 1, ImportMembers: 340}, Chunked(Create, 10, 10_000, 300), "info 0/1–10 ✗ · pages 1/1–2260 · import 340/340", false},
-		{"range, above", map[string]int{Info: 11, Pages: 2261, ImportMembers: 340}, Chunked(Create, 10, 10_000, 300), "info 11/1–10 ✗ · pages 2261/1–2260 ✗ · import 340/340", false},
-		{"range, imports exact", map[string]int{Info: 1, Pages: 1, ImportMembers: 341}, Chunked(Create, 10, 10_000, 300), "info 1/1–10 · pages 1/1–2260 · import 341/340 ✗", false},
+		{"range, inside", map[string]int{Info: 25, Pages: 12, ImportMembers: 340}, Chunked(Create, 10, 10_000, 300), "info 25/21–30 · pages 12/1–2260 · import 340/340", true},
+		{"range, below", map[string]int{Info: 20, Pages: 1, ImportMembers: 340}, Chunked(Create, 10, 10_000, 300), "info 20/21–30 ✗ · pages 1/1–2260 · import 340/340", false},
+		{"range, above", map[string]int{Info: 31, Pages: 2261, ImportMembers: 340}, Chunked(Create, 10, 10_000, 300), "info 31/21–30 ✗ · pages 2261/1–2260 ✗ · import 340/340", false},
+		{"range, imports exact", map[string]int{Info: 21, Pages: 1, ImportMembers: 341}, Chunked(Create, 10, 10_000, 300), "info 21/21–30 · pages 1/1–2260 · import 341/340 ✗", false},
 		{"shared plan read", map[string]int{Info: 1, Pages: 501}, Chunked(Plan, 10, 10_000, 300), "info 1/1–10 · pages 501/501–5010", true},
 		{"accounts", map[string]int{AccountCheck: 100}, Accounts(Plan, 10_000), "acct_check 100/100", true},
-		{"nothing", map[string]int{}, Members(Validate, 10, 300), "", true},
+		{"nothing", map[string]int{}, Bound{}, "", true},
 	}
 	for _, tc := range cases {
 		text, ok := Calls(tc.made, tc.b)
@@ -165,39 +119,28 @@ func TestLatency(t *testing.T) {
 	}
 }
 
-func TestWithinRatio(t *testing.T) {
+// TestRules pins the small rules: the refusals before the provider finds a
+// lower import cap, the churn size, and the ratio, exponent and RSS checks.
+func TestRules(t *testing.T) {
+	ok := func(_ float64, ok bool) bool { return ok }
+	round := func(k float64) float64 { return math.Round(k*1e9) / 1e9 }
 	cases := []struct {
-		wall, base time.Duration
-		ok         bool
+		name      string
+		got, want any
 	}{
-		{15 * time.Second, 10 * time.Second, true},
-		{15*time.Second + time.Millisecond, 10 * time.Second, false},
-		{time.Second, 10 * time.Second, true},
-		{time.Second, 0, false},
+		{"refusals at 300", RefusalsToFind(300), 0}, {"at 500", RefusalsToFind(500), 0}, {"at 100", RefusalsToFind(100), 1},
+		{"at 20", RefusalsToFind(20), 2}, {"at 1", RefusalsToFind(1), 2},
+		{"churn of 1", ChurnSize(1), 1}, {"of 99", ChurnSize(99), 1}, {"of 1,000", ChurnSize(1000), 10}, {"of 100,000", ChurnSize(100_000), 1000},
+		{"1.5×", ok(WithinRatio(15*time.Second, 10*time.Second)), true}, {"above", ok(WithinRatio(15*time.Second+time.Millisecond, 10*time.Second)), false},
+		{"faster", ok(WithinRatio(time.Second, 10*time.Second)), true}, {"no baseline", ok(WithinRatio(time.Second, 0)), false},
+		{"quadratic", round(Exponent(10_000, 2, 20_000, 8)), 2.0}, {"linear", round(Exponent(10_000, 2, 20_000, 4)), 1.0},
+		{"no time", math.IsNaN(Exponent(10_000, 0, 20_000, 4)), true},
+		{"no RSS", RSSWithin(0), false}, {"100 MB", RSSWithin(100 * 1024), true}, {"just below", RSSWithin(300*1024 - 1), true},
+		{"300 MB", RSSWithin(300 * 1024), false},
 	}
 	for _, tc := range cases {
-		if _, ok := WithinRatio(tc.wall, tc.base); ok != tc.ok {
-			t.Errorf("%v against %v: %v, want %v", tc.wall, tc.base, ok, tc.ok)
-		}
-	}
-}
-
-func TestExponent(t *testing.T) {
-	if k := Exponent(10_000, 2, 20_000, 8); math.Abs(k-2) > 1e-9 {
-		t.Errorf("quadratic: %v", k)
-	}
-	if k := Exponent(10_000, 2, 20_000, 4); math.Abs(k-1) > 1e-9 {
-		t.Errorf("linear: %v", k)
-	}
-	if k := Exponent(10_000, 0, 20_000, 4); !math.IsNaN(k) {
-		t.Errorf("no time: %v", k)
-	}
-}
-
-func TestRSSWithin(t *testing.T) {
-	for kb, want := range map[int64]bool{0: false, 100 * 1024: true, 300*1024 - 1: true, 300 * 1024: false} {
-		if got := RSSWithin(kb); got != want {
-			t.Errorf("%d kB: %v, want %v", kb, got, want)
+		if tc.got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, tc.got, tc.want)
 		}
 	}
 }
