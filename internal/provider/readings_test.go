@@ -270,8 +270,10 @@ func TestAccReadings_serverClock(t *testing.T) {
 		ProtoV6ProviderFactories: testProviderFactories,
 		Steps: []resource.TestStep{
 			{
+				// Refused by the plan itself.
 				PreConfig:   env.emu.ResetStats,
 				Config:      env.membersConfig(gid, false, membersHCL(fmt.Sprintf("user0001=join_time = %d", tenMinutesAgo), "user0002")),
+				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`(?s)join_time in the future.*server's current time.*user0001`),
 			},
 			{
