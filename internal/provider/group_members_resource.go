@@ -85,9 +85,10 @@ func (r *groupMembersResource) PlanResourceChange(ctx context.Context, req *tfpr
 		if len(requiresReplace) > 0 {
 			prior = groupMembersValue{}
 		}
-		checkLiveGroup(ctx, data, prior, planned, info, &diags)
+		facts := newPlanFacts(prior, planned)
+		checkLiveGroup(ctx, data, prior, planned, facts, info, &diags)
 		size, _ := data.engine.ImportCap.Size()
-		if s := changeSummary(prior, planned, size); s != "" && len(requiresReplace) == 0 {
+		if s := changeSummary(prior, planned, facts, size); s != "" && len(requiresReplace) == 0 {
 			diags.warnAt(rootPath(attrMembers), "A large membership change", s)
 		}
 	}
@@ -169,49 +170,41 @@ func startGroupInfo(ctx context.Context, data *providerData, id string) func() (
 // refresh read it (the prior state) and makes no call. An unknown group_id,
 // such as a group created in the same apply, skips the checks. It runs only
 // for a plan that changes something.
-func checkLiveGroup(ctx context.Context, data *providerData, prior, planned groupMembersValue, info func() (*timapi.GroupInfo, error), diags *diagnostics) {
-	if planned.groupID.p != isKnown || planned.members.p != isKnown || prior.p != isKnown && info == nil {
+func checkLiveGroup(ctx context.Context, data *providerData, prior, planned groupMembersValue, f planFacts, info func() (*timapi.GroupInfo, error), diags *diagnostics) {
+	if planned.groupID.p != isKnown || f.declared == nil || prior.p != isKnown && info == nil {
 		return
 	}
-	pm, priorModel := planned.model(), prior.model()
-	g := &membership.Group{Info: &timapi.GroupInfo{GroupID: pm.GroupID}, Members: map[string]members.Live{}}
+	groupID := planned.groupID.value()
+	g := &membership.Group{Info: &timapi.GroupInfo{GroupID: groupID}, Members: f.live}
 	if prior.p == isKnown {
-		g.Info.Type, g.Info.OwnerAccount = priorModel.GroupType, priorModel.OwnerAccount
-		if info, ok := data.refreshed.Load(pm.GroupID); ok {
+		g.Info.Type, g.Info.OwnerAccount = prior.groupType.value(), prior.ownerAccount.value()
+		if info, ok := data.refreshed.Load(groupID); ok {
 			if info, ok := info.(*timapi.GroupInfo); ok {
 				g.Info.CreateTime = info.CreateTime
 			}
 		}
-		for a, m := range priorModel.Members {
-			l := members.Live{Role: m.Role}
-			if m.JoinTime != nil {
-				l.JoinTime = *m.JoinTime
-			}
-			g.Members[a] = l
-		}
 	} else {
 		info, err := info()
 		if err != nil {
-			f := readFailure(pm.GroupID, err)
-			diags.errorAt(rootPath(attrGroupID), f.summary, f.detail)
+			fail := readFailure(groupID, err)
+			diags.errorAt(rootPath(attrGroupID), fail.summary, fail.detail)
 			return
 		}
 		g.Info = info
-		g.Info.GroupID = pm.GroupID
+		g.Info.GroupID = groupID
 	}
-	declared := declaredMembers(pm.Members)
-	for _, f := range membership.Precheck(g, declared, data.client.ServerTime()) {
+	for _, fail := range membership.Precheck(g, f.declared, data.client.ServerTime()) {
 		at := rootPath(attrGroupID)
-		if len(f.Accounts) > 0 {
-			at = memberPath(f.Accounts[0], f.Field)
+		if len(fail.Accounts) > 0 {
+			at = memberPath(fail.Accounts[0], fail.Field)
 		}
-		diags.errorAt(at, f.Summary, f.Detail)
+		diags.errorAt(at, fail.Summary, fail.Detail)
 	}
 	if diags.hasError() {
 		return
 	}
 	var toImport []string
-	for a := range declared {
+	for a := range f.declared {
 		if _, member := g.Members[a]; !member {
 			if _, planned := data.plannedAccounts.Load(a); !planned {
 				toImport = append(toImport, a)
@@ -223,12 +216,12 @@ func checkLiveGroup(ctx context.Context, data *providerData, prior, planned grou
 	}
 	slices.Sort(toImport)
 	missing, failures := checkAccounts(ctx, data, toImport)
-	for _, f := range failures {
-		diags.errorAt(rootPath(attrMembers), f.summary, f.detail)
+	for _, fail := range failures {
+		diags.errorAt(rootPath(attrMembers), fail.summary, fail.detail)
 	}
 	if len(missing) > 0 {
 		diags.errorAt(memberPath(missing[0], ""), fmt.Sprintf("%s not exist in the app", membership.Plural(len(missing), "account does", "accounts do")),
-			fmt.Sprintf("Group %s cannot import them (account_check): %s.\n\nImport these accounts into the app first, for example with a tencentim_accounts resource that this resource depends on (by reference or depends_on, so that its plan comes first), or remove them from members.", pm.GroupID, listAccounts(missing)))
+			fmt.Sprintf("Group %s cannot import them (account_check): %s.\n\nImport these accounts into the app first, for example with a tencentim_accounts resource that this resource depends on (by reference or depends_on, so that its plan comes first), or remove them from members.", groupID, listAccounts(missing)))
 	}
 }
 

@@ -12,11 +12,43 @@ import (
 // apply will cost; smaller plans stay quiet.
 const largeChangeMembers = 100
 
+// planFacts are a plan's declared members and the prior state's members as
+// the engine sees them, built once for the live-group checks and the summary.
+type planFacts struct {
+	declared map[string]members.Declared // nil when the members are unknown
+	live     map[string]members.Live     // the prior state's members
+}
+
+func newPlanFacts(prior, planned groupMembersValue) planFacts {
+	f := planFacts{live: make(map[string]members.Live, len(prior.members.elems))}
+	for a, e := range prior.members.elems {
+		l := members.Live{Role: e.role.value()}
+		if jt := e.joinTime.int64Ptr(); jt != nil {
+			l.JoinTime = *jt
+		}
+		f.live[a] = l
+	}
+	if planned.members.p == isKnown {
+		f.declared = make(map[string]members.Declared, len(planned.members.elems))
+		for a, e := range planned.members.elems {
+			d := members.Declared{Role: e.role.value()}
+			if jt := e.joinTime.int64Ptr(); jt != nil {
+				d.JoinTime = *jt
+			}
+			if u := e.unread.int64Ptr(); u != nil {
+				d.UnreadMsgNum = *u
+			}
+			f.declared[a] = d
+		}
+	}
+	return f
+}
+
 // changeSummary says, for a plan that affects more than largeChangeMembers
 // members, how many members the apply imports, removes and changes, and in
 // how many calls, or "". importCap is the import batch size the provider
 // would send now; the server may make it smaller (300, 100, 20).
-func changeSummary(priorV, plannedV groupMembersValue, importCap int) string {
+func changeSummary(priorV, plannedV groupMembersValue, f planFacts, importCap int) string {
 	if plannedV.members.p != isKnown || plannedV.exclusive.p == isUnknown {
 		return ""
 	}
@@ -25,17 +57,9 @@ func changeSummary(priorV, plannedV groupMembersValue, importCap int) string {
 			return "" // the apply decides; any count would be a guess
 		}
 	}
-	prior, planned, creating := priorV.model(), plannedV.model(), priorV.p == isNull
-	live := make(map[string]members.Live, len(prior.Members))
-	for a, m := range prior.Members {
-		l := members.Live{Role: m.Role}
-		if m.JoinTime != nil {
-			l.JoinTime = *m.JoinTime
-		}
-		live[a] = l
-	}
-	managed := func(a string) bool { _, ok := prior.Members[a]; return ok }
-	c := members.Diff(declaredMembers(planned.Members), live, managed, planned.Exclusive)
+	creating := priorV.p == isNull
+	managed := func(a string) bool { _, ok := f.live[a]; return ok }
+	c := members.Diff(f.declared, f.live, managed, plannedV.exclusive.b)
 	if len(c.Import)+len(c.Remove)+len(c.RoleChanges)-len(c.Rejoin) <= largeChangeMembers {
 		return ""
 	}

@@ -35,7 +35,7 @@ func TestChangeSummary(t *testing.T) {
 		{"an unknown role makes no guess", state(0, "Member"), unknownRole, 300, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := changeSummary(tc.prior, tc.planned, tc.cap); got != tc.want {
+			if got := changeSummary(tc.prior, tc.planned, newPlanFacts(tc.prior, tc.planned), tc.cap); got != tc.want {
 				t.Fatalf("got  %q\nwant %q", got, tc.want)
 			}
 		})
