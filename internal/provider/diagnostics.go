@@ -16,9 +16,11 @@ import (
 const (
 	// rateLimitedAdvice is what to do when rate-limit answers outlasted the
 	// retries.
-	rateLimitedAdvice   = "The server kept answering that requests are too frequent until the operation's time ran out, although the provider lowered its rate each time. Check the app's API limits in the console (another client may be using the quota), raise the resource's timeouts or lower the provider's rate_limit, then run apply again: the state records what was applied."
-	interruptedAdvice   = "The operation was interrupted. Run apply again: the state records what was applied."
-	timedOutAdvice      = "The operation ran out of time. Raise the resource's timeouts, then run apply again: the state records what was applied."
+	rateLimitedAdvice = "The server kept answering that requests are too frequent until the operation's time ran out, although the provider lowered its rate each time. Check the app's API limits in the console (another client may be using the quota), raise the resource's timeouts or lower the provider's rate_limit, then run apply again: the state records what was applied."
+	interruptedAdvice = "The operation was interrupted. Run apply again: the state records what was applied."
+	timedOutAdvice    = "The operation ran out of time. Raise the resource's timeouts, then run apply again: the state records what was applied."
+	// createAccountsFirst is how to make accounts exist before a plan checks them.
+	createAccountsFirst = "Import them into the app first, for example with a tencentim_accounts resource that this resource depends on (by reference or depends_on, so that its plan comes first)"
 	notConfiguredDetail = "The tencentim provider has no configuration yet, usually because a provider setting depends on a value known only after apply. Set the provider's settings from variables or values known at plan time."
 )
 

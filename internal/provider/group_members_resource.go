@@ -221,7 +221,7 @@ func checkLiveGroup(ctx context.Context, data *providerData, prior, planned grou
 	}
 	if len(missing) > 0 {
 		diags.errorAt(memberPath(missing[0], ""), fmt.Sprintf("%s not exist in the app", membership.Plural(len(missing), "account does", "accounts do")),
-			fmt.Sprintf("Group %s cannot import them (account_check): %s.\n\nImport these accounts into the app first, for example with a tencentim_accounts resource that this resource depends on (by reference or depends_on, so that its plan comes first), or remove them from members.", groupID, listAccounts(missing)))
+			fmt.Sprintf("Group %s cannot import them (account_check): %s.\n\n%s, or remove them from members.", groupID, listAccounts(missing), createAccountsFirst))
 	}
 }
 

@@ -270,7 +270,7 @@ func (r *groupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	}
 	if len(missing) > 0 {
 		resp.Diagnostics.AddAttributeError(path.Root("owner_account"), "The owner account does not exist in the app",
-			fmt.Sprintf("account_check reports that %q was never imported, so it cannot own the group. Import it first, for example with a tencentim_accounts resource that this group depends on (by reference or depends_on, so that its plan comes first), or fix owner_account.", owner))
+			fmt.Sprintf("account_check reports that %q was never imported, so it cannot own the group. %s, or fix owner_account.", owner, createAccountsFirst))
 	}
 }
 
