@@ -112,11 +112,13 @@ func (r *accountsResource) PlanResourceChange(_ context.Context, req *tfprotov6.
 	}
 	warnRemovals(prior, planned, &diags)
 	if data := r.provider.configured.Load(); data != nil {
+		var created []string
 		for id := range planned.accounts.elems {
 			if _, ok := prior.accounts.elems[id]; !ok {
-				data.plannedAccounts.Store(id, true)
+				created = append(created, id)
 			}
 		}
+		data.accounts.plan(created)
 	}
 	resp.PlannedState, resp.Diagnostics = accountsCodec.write(planned), diags
 	return resp, nil
@@ -175,6 +177,7 @@ func (r *accountsResource) create(ctx context.Context, planned accountsValue, di
 		return accountsValue{}
 	}
 	imported, failures := importAccounts(ctx, data.client, planned.accounts.elems)
+	data.accounts.forget(imported)
 	if len(failures) == 0 {
 		return planned
 	}
@@ -216,6 +219,7 @@ func (r *accountsResource) update(ctx context.Context, prior, planned accountsVa
 	case planned.deleteOnRemove.b:
 		var gone []string
 		gone, failures = deleteAccounts(ctx, data.client, removed)
+		data.accounts.forget(gone)
 		for _, id := range gone {
 			delete(next.accounts.elems, id)
 		}
@@ -227,6 +231,7 @@ func (r *accountsResource) update(ctx context.Context, prior, planned accountsVa
 	if len(changed) > 0 && len(failures) == 0 {
 		var imported []string
 		imported, failures = importAccounts(ctx, data.client, changed)
+		data.accounts.forget(imported)
 		for _, id := range imported {
 			next.accounts.elems[id] = planned.accounts.elems[id]
 		}
@@ -249,6 +254,7 @@ func (r *accountsResource) destroy(ctx context.Context, prior accountsValue, dia
 		return prior
 	}
 	gone, failures := deleteAccounts(ctx, data.client, ids)
+	data.accounts.forget(gone)
 	if len(failures) == 0 {
 		return accountsValue{}
 	}

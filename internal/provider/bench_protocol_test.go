@@ -208,6 +208,7 @@ func (e *pbEnv) applyType(typeName string, cfg *tfprotov6.DynamicValue, js []byt
 		prior = rd.NewState
 	}
 	plan := func() (*tfprotov6.DynamicValue, error) {
+		provider.ForgetPlanChecks(e.s)
 		p, err := e.s.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{TypeName: typeName, PriorState: prior, ProposedNewState: cfg, Config: cfg})
 		e.rpcDone()
 		if err != nil {

@@ -206,16 +206,14 @@ func checkLiveGroup(ctx context.Context, data *providerData, prior, planned grou
 	var toImport []string
 	for a := range f.declared {
 		if _, member := g.Members[a]; !member {
-			if _, planned := data.plannedAccounts.Load(a); !planned {
-				toImport = append(toImport, a)
-			}
+			toImport = append(toImport, a)
 		}
 	}
 	if len(toImport) == 0 || len(toImport) > membership.PlanAccountCheckMax {
 		return
 	}
 	slices.Sort(toImport)
-	missing, failures := checkAccounts(ctx, data, toImport)
+	missing, failures := data.accounts.missing(ctx, data, toImport)
 	for _, fail := range failures {
 		diags.errorAt(rootPath(attrMembers), fail.summary, fail.detail)
 	}

@@ -67,9 +67,8 @@ type providerData struct {
 	// refreshed is each group's info as this process's refresh read it
 	// (group ID → *timapi.GroupInfo), for the plan's checks that follow.
 	refreshed sync.Map
-	// plannedAccounts holds the accounts a tencentim_accounts plan in this
-	// process creates, which a members plan after it must not call missing.
-	plannedAccounts sync.Map
+	// accounts answers the plans' account checks.
+	accounts planAccounts
 }
 
 type providerModel struct {

@@ -325,7 +325,13 @@ resource "tencentim_group_members" "g%02d" {
 	}
 	log := env.emu.Log()
 	throttled, refused, imports := 0, 0, 0
+	byCommand := map[string]int{}
+	throttledBy := map[string]int{}
 	for _, r := range log {
+		byCommand[r.Command]++
+		if r.ErrorCode == 10006 || r.ErrorCode == 60007 {
+			throttledBy[r.Command]++
+		}
 		switch {
 		case r.ErrorCode == 10006 || r.ErrorCode == 60007:
 			throttled++
@@ -341,7 +347,7 @@ resource "tencentim_group_members" "g%02d" {
 		t.Errorf("%d successful imports and %d refused as too large; want %d and 2 (300 and 100, once for all ten resources)", imports, refused, want)
 	}
 	share := float64(throttled) / float64(len(log))
-	t.Logf("%d calls, %d answered too frequent (%.1f%%)", len(log), throttled, 100*share)
+	t.Logf("%d calls, %d answered too frequent (%.1f%%); calls by command %v, too frequent by command %v", len(log), throttled, 100*share, byCommand, throttledBy)
 	if share >= 0.10 {
 		t.Errorf("%d of %d calls (%.1f%%) were answered too frequent; the target is under 10%%", throttled, len(log), 100*share)
 	}

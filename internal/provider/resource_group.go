@@ -261,10 +261,7 @@ func (r *groupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	if r.data == nil || plan.OwnerAccount.IsUnknown() || owner == "" || owner == state.OwnerAccount.ValueString() {
 		return
 	}
-	if _, planned := r.data.plannedAccounts.Load(owner); planned {
-		return
-	}
-	missing, failures := checkAccounts(ctx, r.data, []string{owner})
+	missing, failures := r.data.accounts.missing(ctx, r.data, []string{owner})
 	for _, f := range failures {
 		resp.Diagnostics.AddAttributeError(path.Root("owner_account"), f.summary, f.detail)
 	}
