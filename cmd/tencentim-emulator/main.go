@@ -72,8 +72,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	fs.IntVar(&s.GroupMemberLimit, "group-member-limit", 0, "default MaxMemberNum for new groups instead of the plan's (0 = the plan's; Community 100000)")
 	fs.IntVar(&s.CommunityLimitMax, "community-limit-max", 0, "refuse a get_group_member_info Limit above this on Community groups with 10004 (0 = no such limit; the client SDKs' maximum is 100)")
 	fs.StringVar(&s.Plan, "plan", emulator.PlanEnterprise, "app plan: trial, pro, ultimate or enterprise (default MaxMemberNum, trial quotas, Community, account_delete)")
-	fs.BoolVar(&s.AcceptClientTypeNames, "accept-client-type-names", false, "accept the client-SDK group types Work and Meeting in create_group/import_group (as Private and ChatRoom)")
+	fs.BoolVar(&s.AcceptClientTypeNames, "accept-client-type-names", false, "accept the client-SDK group types Work and Meeting in create_group/import_group and as get_appid_group_list's GroupType (as Private and ChatRoom)")
 	fs.BoolVar(&s.AccountDeleteEnabled, "account-delete-enabled", false, "allow account_delete on paid plans (the console switch); deleted IDs then cannot be imported again")
+	fs.BoolVar(&s.GroupListFinalEmptyPage, "group-list-final-empty-page", false, "get_appid_group_list: keep Next non-zero on every page that lists a group (the docs' sample answer), so a listing ends with an empty page whose Next is 0")
+	fs.BoolVar(&s.GroupListNonAdmin10007, "group-list-non-admin-10007", false, "get_appid_group_list: answer an identifier that is not an app admin with 10007 (that page's code) instead of 60010")
+	fs.Func("member-defined-keys", "comma-separated custom member fields configured for the app (AppMemberDefinedData keys; at most 5; default none, so custom data is refused)", func(v string) error {
+		s.MemberDefinedKeys = nil
+		for k := range strings.SplitSeq(v, ",") {
+			if k = strings.TrimSpace(k); k != "" {
+				s.MemberDefinedKeys = append(s.MemberDefinedKeys, k)
+			}
+		}
+		return nil
+	})
+	fs.StringVar(&s.MemberDataUnknownKey, "member-data-unknown-key", emulator.MemberDataUnknownKeyDrop, "AppMemberDefinedData naming keys that are not configured: drop (store the configured ones; 10004 only when none is) or refuse (10004)")
+	fs.StringVar(&s.MemberDataUnset, "member-data-unset", emulator.MemberDataUnsetOmit, "how a read lists a requested custom member field without a value: omit or empty (Value \"\")")
+	fs.BoolVar(&s.MemberDataOnlyNamed, "member-data-only-named", false, "get_group_member_info/get_group_info: custom member data only for the keys AppDefinedDataFilter_GroupMember names, not in the unfiltered (basic) form")
+	fs.StringVar(&s.MemberDataFilterUnknownKey, "member-data-filter-unknown-key", emulator.MemberDataFilterIgnore, "AppDefinedDataFilter_GroupMember naming a key that is not configured: ignore or refuse (10007)")
 	fs.StringVar(&c.portFile, "port-file", "", "write the actual listen address to this `file` once listening")
 	fs.BoolVar(&c.genUserSig, "gen-usersig", false, "print a UserSig for -sdkappid/-secret-key/-admin and exit")
 	fs.DurationVar(&c.sigExpire, "usersig-expire", 180*24*time.Hour, "validity of the UserSig printed by -gen-usersig")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -166,6 +167,11 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"-listen", "127.0.0.1:0", "-command-rate-scale", "NaN"},
 		{"-listen", "127.0.0.1:0", "-command-rate-scale", "fast"},
 		{"-listen", "127.0.0.1:0", "-next-type", "float"},
+		{"-listen", "127.0.0.1:0", "-member-defined-keys", "a,b,c,d,e,f"},
+		{"-listen", "127.0.0.1:0", "-member-defined-keys", "bad-key"},
+		{"-listen", "127.0.0.1:0", "-member-data-unknown-key", "ignore"},
+		{"-listen", "127.0.0.1:0", "-member-data-unset", "null"},
+		{"-listen", "127.0.0.1:0", "-member-data-filter-unknown-key", "drop"},
 		{"-listen", "127.0.0.1:0", "extra"},
 		{"-no-such-flag"},
 	} {
@@ -241,6 +247,7 @@ func TestFlagsReachSettings(t *testing.T) {
 		"ImportCap": 20.0, "DeleteCap": 100.0, "PageSize": 200.0, "MissingAccount": "member", "NextType": "string",
 		"RateLimit": 0.0, "CommandRateScale": 1.0, "GroupMemberLimit": 0.0, "Plan": "enterprise",
 		"AcceptClientTypeNames": false, "AccountDeleteEnabled": false, "Latency": "0s",
+		"MemberDataUnknownKey": "drop", "MemberDataUnset": "omit", "MemberDataOnlyNamed": false, "MemberDataFilterUnknownKey": "ignore",
 	} {
 		if defaults[k] != want {
 			t.Errorf("default %s = %v, want %v", k, defaults[k], want)
@@ -255,6 +262,21 @@ func TestFlagsReachSettings(t *testing.T) {
 		if set[k] != want {
 			t.Errorf("%s = %v, want %v", k, set[k], want)
 		}
+	}
+	if keys := fmt.Sprint(defaults["MemberDefinedKeys"]); keys != "[]" {
+		t.Errorf("default MemberDefinedKeys = %s", keys)
+	}
+	member := getSettings(t, startRun(t, "-member-defined-keys", "Level, Team_2", "-member-data-unknown-key", "refuse",
+		"-member-data-unset", "empty", "-member-data-only-named", "-member-data-filter-unknown-key", "refuse"))
+	for k, want := range map[string]any{
+		"MemberDataUnknownKey": "refuse", "MemberDataUnset": "empty", "MemberDataOnlyNamed": true, "MemberDataFilterUnknownKey": "refuse",
+	} {
+		if member[k] != want {
+			t.Errorf("%s = %v, want %v", k, member[k], want)
+		}
+	}
+	if keys := fmt.Sprint(member["MemberDefinedKeys"]); keys != "[Level Team_2]" {
+		t.Errorf("MemberDefinedKeys = %s", keys)
 	}
 	if off := getSettings(t, startRun(t, "-command-rate-scale", "-1")); off["CommandRateScale"] != -1.0 {
 		t.Errorf("negative scale %v", off["CommandRateScale"])

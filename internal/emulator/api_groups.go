@@ -84,11 +84,12 @@ func (e *Emulator) getGroupInfo(appID uint64, r *reader) (*result, *apiError) {
 	ids := r.strs("GroupIdList")
 	r.check(len(ids) > 0 && len(ids) <= maxGroupInfoIDs, 10004, "GroupIdList must contain 1 to %d group IDs", maxGroupInfoIDs)
 	rf := r.object("ResponseFilter")
+	st := e.Settings()
 	var base map[string]bool // nil: every base field (the basic form)
-	memFields, wantMembers := mfAll, true
+	memView, wantMembers := memberFilter(r.at(nil), st), true
 	if r.has("ResponseFilter") {
 		f := r.at(rf)
-		base, memFields, wantMembers = baseFilter(f), memberFilter(f), f.has("MemberInfoFilter")
+		base, memView, wantMembers = baseFilter(f), memberFilter(f, st), f.has("MemberInfoFilter")
 	}
 	if aerr := r.err(); aerr != nil {
 		return nil, aerr
@@ -115,7 +116,7 @@ func (e *Emulator) getGroupInfo(appID uint64, r *reader) (*result, *apiError) {
 			}
 			if wantMembers && g.kind != kindAVChatRoom {
 				view := g.ordered()
-				b = appendMembers(append(b, `,"MemberList":`...), view, memFields)
+				b = appendMembers(append(b, `,"MemberList":`...), view, memView)
 				members += len(view)
 			}
 			b = append(b, '}')
@@ -235,8 +236,8 @@ func (e *Emulator) createOrImportGroup(appID uint64, r *reader, isImport bool) (
 		role := m.str("Role")
 		r.check(role == "" || role == RoleAdmin || role == RoleMember, 10004, "MemberList[%d].Role %q is invalid", i, role)
 		r.check(role != RoleAdmin || k != kindPrivate, 10007, "%s groups do not support the Admin role", k)
-		m.definedData("AppMemberDefinedData")
-		entries[i] = memberEntry{account: acct, role: role}
+		data := m.memberData("AppMemberDefinedData", st)
+		entries[i] = memberEntry{account: acct, role: role, data: data}
 	}
 	if aerr := r.err(); aerr != nil {
 		return nil, aerr
@@ -279,7 +280,11 @@ func (e *Emulator) createOrImportGroup(appID uint64, r *reader, isImport bool) (
 			if _, ok := a.accounts[en.account]; !ok || g.members[en.account] != nil {
 				continue // "member" mode leaves missing accounts out; repeats are ignored
 			}
-			g.addMember(&member{account: en.account, role: cmp.Or(en.role, RoleMember), joinTime: createTime})
+			m := &member{account: en.account, role: cmp.Or(en.role, RoleMember), joinTime: createTime}
+			for k, v := range en.data {
+				m.setData(k, v)
+			}
+			g.addMember(m)
 		}
 		if maxMembers > 0 && len(g.members) > maxMembers {
 			return false, errf(10014, "group is full: %d initial members exceed MaxMemberNum %d", len(g.members), maxMembers)

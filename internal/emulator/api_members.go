@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -17,6 +18,7 @@ type memberResult struct {
 type memberEntry struct {
 	account, role    string
 	joinTime, unread int64
+	data             map[string]string // create_group/import_group: AppMemberDefinedData
 }
 
 // memberList reads the MemberList of import_group_member, add_group_member,
@@ -186,7 +188,7 @@ const (
 	mfMuteUntil
 	mfNameCard
 	mfUnreadMsgNum
-	mfAppMemberDefinedData // only with AppDefinedDataFilter_GroupMember
+	mfAppMemberDefinedData // see memberFilter
 
 	// mfAll is what "no filter" returns: the member object of the docs'
 	// samples (UnreadMsgNum only when asked for by name).
@@ -202,33 +204,62 @@ var memberFieldNames = map[string]memberField{
 	"NameCard": mfNameCard, "UnreadMsgNum": mfUnreadMsgNum, "Account": 0, "Member_Account": 0,
 }
 
+// memberView is what a read lists of each member: its fields, and the
+// custom member fields (mfAppMemberDefinedData) to list, in this order.
+type memberView struct {
+	fields     memberField
+	keys       []string
+	unsetEmpty bool // list a key the member has no value for, with Value ""
+}
+
 // memberFilter reads MemberInfoFilter (absent, null or [] = mfAll, since
 // clients without omitempty send [] or null when they mean "no filter") and
-// AppDefinedDataFilter_GroupMember (type-checked; when given, members carry
-// their custom data, which the emulator does not store: []). An unknown
-// name is refused, naming it.
-func memberFilter(r *reader) memberField {
+// AppDefinedDataFilter_GroupMember, and says what to list. An unknown field
+// name is refused, naming it. Custom member data is listed for the
+// configured keys the filter names (an empty filter names none: members
+// carry an empty list); with neither filter, for every configured key,
+// unless Settings.MemberDataOnlyNamed (an app without configured keys lists
+// none, like the docs' samples without the field). A named key that is not
+// configured is left out, or refused with 10007 under MemberDataFilterRefuse.
+func memberFilter(r *reader, st Settings) memberView {
 	names := r.strs("MemberInfoFilter")
-	fields := mfAll
+	v := memberView{fields: mfAll, unsetEmpty: st.MemberDataUnset == MemberDataUnsetEmpty}
 	if len(names) > 0 {
-		fields = 0
+		v.fields = 0
 		for _, n := range names {
 			f, ok := memberFieldNames[n]
 			r.check(ok, 10004, "MemberInfoFilter: unknown member field %q", n)
-			fields |= f
+			v.fields |= f
 		}
 	}
-	r.strs("AppDefinedDataFilter_GroupMember")
-	if r.has("AppDefinedDataFilter_GroupMember") {
-		fields |= mfAppMemberDefinedData
+	keys := r.strs("AppDefinedDataFilter_GroupMember")
+	switch {
+	case len(keys) > 0:
+		v.fields |= mfAppMemberDefinedData
+		for _, k := range keys {
+			switch {
+			case st.memberDataKey(k):
+				if !slices.Contains(v.keys, k) {
+					v.keys = append(v.keys, k)
+				}
+			case st.MemberDataFilterUnknownKey == MemberDataFilterRefuse:
+				r.fail(errf(10007, "no permission to read the fields in the request (无权限读取请求中的字段): %q is not a configured custom member field", k))
+			}
+		}
+	case r.has("AppDefinedDataFilter_GroupMember"):
+		v.fields |= mfAppMemberDefinedData
+	case len(names) == 0 && !st.MemberDataOnlyNamed && len(st.MemberDefinedKeys) > 0:
+		v.fields |= mfAppMemberDefinedData
+		v.keys = st.MemberDefinedKeys
 	}
-	return fields
+	return v
 }
 
 // appendMember encodes one member object in the documented field order. It
 // is hand-written because paging 100k-member groups is dominated by
 // encoding.
-func appendMember(b []byte, m *member, f memberField) []byte {
+func appendMember(b []byte, m *member, v memberView) []byte {
+	f := v.fields
 	b = append(b, `{"Member_Account":`...)
 	b = appendString(b, m.account)
 	if f&mfRole != 0 {
@@ -256,7 +287,21 @@ func appendMember(b []byte, m *member, f memberField) []byte {
 		b = strconv.AppendInt(append(b, `,"UnreadMsgNum":`...), m.unread, 10)
 	}
 	if f&mfAppMemberDefinedData != 0 {
-		b = append(b, `,"AppMemberDefinedData":[]`...)
+		b = append(b, `,"AppMemberDefinedData":[`...)
+		n := 0
+		for _, k := range v.keys {
+			val, ok := m.data[k]
+			if !ok && !v.unsetEmpty {
+				continue
+			}
+			if n > 0 {
+				b = append(b, ',')
+			}
+			n++
+			b = appendString(append(b, `{"Key":`...), k)
+			b = append(appendString(append(b, `,"Value":`...), val), '}')
+		}
+		b = append(b, ']')
 	}
 	return append(b, '}')
 }
@@ -264,7 +309,7 @@ func appendMember(b []byte, m *member, f memberField) []byte {
 // appendMembers encodes a JSON array of members. Once b is past the 1 MB
 // answer cap it stops: finish refuses the answer with 10018 anyway, and a
 // 100k-member list would otherwise cost some 15 MB of encoding first.
-func appendMembers(b []byte, ms []*member, f memberField) []byte {
+func appendMembers(b []byte, ms []*member, v memberView) []byte {
 	b = append(b, '[')
 	for i, m := range ms {
 		if len(b) > maxResponseBytes {
@@ -273,7 +318,7 @@ func appendMembers(b []byte, ms []*member, f memberField) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendMember(b, m, f)
+		b = appendMember(b, m, v)
 	}
 	return append(b, ']')
 }
@@ -336,9 +381,9 @@ func (e *Emulator) getGroupMemberInfo(appID uint64, r *reader) (*result, *apiErr
 	gid := r.groupID()
 	limit, offset := r.integer("Limit"), r.integer("Offset")
 	r.check(limit >= 0 && offset >= 0, 10004, "Limit and Offset must not be negative")
-	fields := memberFilter(r)
-	roles := newRoleSet(r.strs("MemberRoleFilter"))
 	st := e.Settings()
+	view := memberFilter(r, st)
+	roles := newRoleSet(r.strs("MemberRoleFilter"))
 	cursor := r.next(st.NextType)
 	if aerr := r.err(); aerr != nil {
 		return nil, aerr
@@ -375,7 +420,7 @@ func (e *Emulator) getGroupMemberInfo(appID uint64, r *reader) (*result, *apiErr
 		// Encode while still holding the read lock: members may change after it.
 		b = make([]byte, 0, 64+min(len(page)*192, maxResponseBytes))
 		b = strconv.AppendInt(append(b, `{"MemberNum":`...), int64(len(g.members)), 10)
-		b = appendMembers(append(b, `,"MemberList":`...), page, fields)
+		b = appendMembers(append(b, `,"MemberList":`...), page, view)
 		if g.kind == kindCommunity {
 			b = append(b, `,"Next":`...)
 			switch {
@@ -513,7 +558,10 @@ var msgFlags = map[string]bool{"AcceptAndNotify": true, "AcceptNotNotify": true,
 // duration is MuteTime (the current name) or ShutUpTime (the old one).
 // Chosen readings: a non-member is 10004 ("member not in group"); Role Admin
 // on a Private group is 10007 (the docs' likely code); the owner's role
-// cannot be changed here (10004; use change_group_owner).
+// cannot be changed here (10004; use change_group_owner), but the owner's
+// name card and custom fields can. AppMemberDefinedData sets only the keys
+// it names; a Value "" clears one (see memberData for unconfigured keys).
+// The request is checked whole before anything changes.
 func (e *Emulator) modifyGroupMemberInfo(appID uint64, r *reader) (*result, *apiError) {
 	gid := r.groupID()
 	acct := r.account("Member_Account")
@@ -526,7 +574,7 @@ func (e *Emulator) modifyGroupMemberInfo(appID uint64, r *reader) (*result, *api
 	r.check(len(card) <= maxNameCardBytes, 10004, "NameCard exceeds %d bytes", maxNameCardBytes)
 	mute, muteKey, hasMute := aliased(r, "MuteTime", "ShutUpTime", r.integer)
 	r.check(mute >= 0, 10004, "%s must not be negative", muteKey)
-	r.definedData("AppMemberDefinedData")
+	data := r.memberData("AppMemberDefinedData", e.Settings())
 	if aerr := r.err(); aerr != nil {
 		return nil, aerr
 	}
@@ -562,6 +610,9 @@ func (e *Emulator) modifyGroupMemberInfo(appID uint64, r *reader) (*result, *api
 		}
 		if hasCard {
 			m.nameCard = card
+		}
+		for k, v := range data {
+			m.setData(k, v)
 		}
 		if hasMute {
 			m.muteUntil = 0

@@ -23,7 +23,7 @@ import (
 //	DELETE /emulator/faults               ClearFaults()
 //	GET    /emulator/settings             effective Settings (Latency as a duration string)
 //	POST   /emulator/settings             partial Settings, e.g. {"ImportCap":100,"Latency":"20ms","Plan":"trial"}
-//	POST   /emulator/seed                 {"sdkappid":..,"secret_key":..,"admins":[..],"accounts":[..],"groups":[{"id","type","name","owner","create_time","max_member_num","members":[{"account","role","join_time"}]}]}
+//	POST   /emulator/seed                 {"sdkappid":..,"secret_key":..,"admins":[..],"accounts":[..],"groups":[{"id","type","name","owner","create_time","max_member_num","members":[{"account","role","join_time","name_card","app_member_defined_data"}]}]}
 //	POST   /emulator/reset-stats          ResetStats()
 func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
 	route := r.Method + " " + strings.TrimSuffix(r.URL.Path, "/")
@@ -131,20 +131,29 @@ func decodeFault(body io.Reader) (Fault, error) {
 
 // settingsJSON is Settings on the wire: Latency as a duration string.
 type settingsJSON struct {
-	ImportCap             int
-	DeleteCap             int
-	PageSize              int
-	MissingAccount        string
-	NextType              string
-	Latency               string
-	RateLimit             int
-	CommandRateScale      float64
-	GroupMemberLimit      int
-	CommunityLimitMax     int
-	OversizedDeleteCode   int
-	Plan                  string
-	AcceptClientTypeNames bool
-	AccountDeleteEnabled  bool
+	ImportCap               int
+	DeleteCap               int
+	PageSize                int
+	MissingAccount          string
+	NextType                string
+	Latency                 string
+	RateLimit               int
+	CommandRateScale        float64
+	GroupMemberLimit        int
+	CommunityLimitMax       int
+	OversizedDeleteCode     int
+	Plan                    string
+	AcceptClientTypeNames   bool
+	AccountDeleteEnabled    bool
+	GroupListFinalEmptyPage bool
+	GroupListNonAdmin10007  bool
+	// The custom member fields configured ([] when none), and the readings
+	// of how they behave.
+	MemberDefinedKeys          []string
+	MemberDataUnknownKey       string
+	MemberDataUnset            string
+	MemberDataOnlyNamed        bool
+	MemberDataFilterUnknownKey string
 }
 
 func settingsView(s Settings) settingsJSON {
@@ -153,26 +162,36 @@ func settingsView(s Settings) settingsJSON {
 		MissingAccount: s.MissingAccount, NextType: s.NextType, Latency: s.Latency.String(),
 		RateLimit: s.RateLimit, CommandRateScale: s.CommandRateScale, GroupMemberLimit: s.GroupMemberLimit,
 		CommunityLimitMax: s.CommunityLimitMax, OversizedDeleteCode: s.OversizedDeleteCode, Plan: s.Plan, AcceptClientTypeNames: s.AcceptClientTypeNames, AccountDeleteEnabled: s.AccountDeleteEnabled,
+		GroupListFinalEmptyPage: s.GroupListFinalEmptyPage, GroupListNonAdmin10007: s.GroupListNonAdmin10007,
+		MemberDefinedKeys: append([]string{}, s.MemberDefinedKeys...), MemberDataUnknownKey: s.MemberDataUnknownKey,
+		MemberDataUnset: s.MemberDataUnset, MemberDataOnlyNamed: s.MemberDataOnlyNamed, MemberDataFilterUnknownKey: s.MemberDataFilterUnknownKey,
 	}
 }
 
 // settingFields are the keys /emulator/settings takes (lower-cased: keys
 // match field names case-insensitively) and where each value goes.
 var settingFields = map[string]func(*Settings) any{
-	"importcap":             func(s *Settings) any { return &s.ImportCap },
-	"deletecap":             func(s *Settings) any { return &s.DeleteCap },
-	"pagesize":              func(s *Settings) any { return &s.PageSize },
-	"missingaccount":        func(s *Settings) any { return &s.MissingAccount },
-	"nexttype":              func(s *Settings) any { return &s.NextType },
-	"latency":               func(s *Settings) any { return &s.Latency },
-	"ratelimit":             func(s *Settings) any { return &s.RateLimit },
-	"commandratescale":      func(s *Settings) any { return &s.CommandRateScale },
-	"groupmemberlimit":      func(s *Settings) any { return &s.GroupMemberLimit },
-	"communitylimitmax":     func(s *Settings) any { return &s.CommunityLimitMax },
-	"oversizeddeletecode":   func(s *Settings) any { return &s.OversizedDeleteCode },
-	"plan":                  func(s *Settings) any { return &s.Plan },
-	"acceptclienttypenames": func(s *Settings) any { return &s.AcceptClientTypeNames },
-	"accountdeleteenabled":  func(s *Settings) any { return &s.AccountDeleteEnabled },
+	"importcap":                  func(s *Settings) any { return &s.ImportCap },
+	"deletecap":                  func(s *Settings) any { return &s.DeleteCap },
+	"pagesize":                   func(s *Settings) any { return &s.PageSize },
+	"missingaccount":             func(s *Settings) any { return &s.MissingAccount },
+	"nexttype":                   func(s *Settings) any { return &s.NextType },
+	"latency":                    func(s *Settings) any { return &s.Latency },
+	"ratelimit":                  func(s *Settings) any { return &s.RateLimit },
+	"commandratescale":           func(s *Settings) any { return &s.CommandRateScale },
+	"groupmemberlimit":           func(s *Settings) any { return &s.GroupMemberLimit },
+	"communitylimitmax":          func(s *Settings) any { return &s.CommunityLimitMax },
+	"oversizeddeletecode":        func(s *Settings) any { return &s.OversizedDeleteCode },
+	"plan":                       func(s *Settings) any { return &s.Plan },
+	"acceptclienttypenames":      func(s *Settings) any { return &s.AcceptClientTypeNames },
+	"accountdeleteenabled":       func(s *Settings) any { return &s.AccountDeleteEnabled },
+	"grouplistfinalemptypage":    func(s *Settings) any { return &s.GroupListFinalEmptyPage },
+	"grouplistnonadmin10007":     func(s *Settings) any { return &s.GroupListNonAdmin10007 },
+	"memberdefinedkeys":          func(s *Settings) any { return &s.MemberDefinedKeys },
+	"memberdataunknownkey":       func(s *Settings) any { return &s.MemberDataUnknownKey },
+	"memberdataunset":            func(s *Settings) any { return &s.MemberDataUnset },
+	"memberdataonlynamed":        func(s *Settings) any { return &s.MemberDataOnlyNamed },
+	"memberdatafilterunknownkey": func(s *Settings) any { return &s.MemberDataFilterUnknownKey },
 }
 
 // patchSettings applies a partial Settings object; keys match field names
@@ -193,6 +212,12 @@ func (e *Emulator) patchSettings(body io.Reader) error {
 			switch dst := field(s).(type) {
 			case *time.Duration:
 				*dst, err = parseDuration(raw)
+			case *[]string:
+				// A new slice: decoding into the old one would write into
+				// the array the current settings share.
+				var v []string
+				err = json.Unmarshal(raw, &v)
+				*dst = v
 			default:
 				err = json.Unmarshal(raw, dst)
 			}
@@ -224,9 +249,11 @@ type seedRequest struct {
 		CreateTime   int64  `json:"create_time"`
 		MaxMemberNum int    `json:"max_member_num"`
 		Members      []struct {
-			Account  string `json:"account"`
-			Role     string `json:"role"`
-			JoinTime int64  `json:"join_time"`
+			Account    string            `json:"account"`
+			Role       string            `json:"role"`
+			JoinTime   int64             `json:"join_time"`
+			NameCard   string            `json:"name_card"`
+			CustomData map[string]string `json:"app_member_defined_data"`
 		} `json:"members"`
 	} `json:"groups"`
 }
@@ -273,7 +300,7 @@ func (e *Emulator) seed(body io.Reader) (any, int, error) {
 			return nil, status, err
 		}
 		for _, m := range g.Members {
-			if err := e.PutMember(req.SDKAppID, id, Member{Account: m.Account, Role: m.Role, JoinTime: m.JoinTime}); err != nil {
+			if err := e.PutMember(req.SDKAppID, id, Member{Account: m.Account, Role: m.Role, JoinTime: m.JoinTime, NameCard: m.NameCard, CustomData: m.CustomData}); err != nil {
 				return nil, http.StatusBadRequest, err
 			}
 		}

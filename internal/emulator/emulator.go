@@ -1,6 +1,7 @@
 // Package emulator is a local, in-memory emulator of the Tencent Cloud IM
 // (Chat) server REST API subset that the provider uses: group membership,
-// group lifecycle and account import, including UserSig authentication.
+// group lifecycle, group listing and account import, including UserSig
+// authentication.
 //
 // It follows Tencent's documentation as collected in the project's API
 // reference (tencent-im-api.md and the newer api-fidelity.md audit), not any
@@ -13,6 +14,7 @@ package emulator
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"net"
@@ -48,9 +50,10 @@ type Settings struct {
 	// allowed (see plans).
 	Plan string
 	// AcceptClientTypeNames accepts the client-SDK type names Work and
-	// Meeting in create_group/import_group (as Private and ChatRoom). By
-	// default they are refused with 10004: the REST API documents only
-	// Private, Public, ChatRoom, AVChatRoom and Community.
+	// Meeting in create_group/import_group and as get_appid_group_list's
+	// GroupType (as Private and ChatRoom). By default they are refused with
+	// 10004: the REST API documents only Private, Public, ChatRoom,
+	// AVChatRoom and Community.
 	AcceptClientTypeNames bool
 	// OversizedDeleteCode answers a delete_group_member over DeleteCap:
 	// 10004 (default; the API's error list has no 10005, api-fidelity.md
@@ -65,6 +68,48 @@ type Settings struct {
 	// account_delete on paid plans (trial always allows it). IDs deleted
 	// on a paid plan cannot be imported again (70399).
 	AccountDeleteEnabled bool
+	// GroupListFinalEmptyPage keeps get_appid_group_list's Next non-zero on
+	// every page that lists a group, as in the docs' sample answer (all of
+	// TotalCount 2 listed, Next 4454685361), so that a listing ends with an
+	// empty page whose Next is 0. By default Next is 0 on the page that
+	// lists the last group ("返回的 Next 为0代表拉完了").
+	GroupListFinalEmptyPage bool
+	// GroupListNonAdmin10007 answers a get_appid_group_list from an
+	// identifier that is not an app admin with that page's own 10007 ("此
+	// API 只有 App 管理员才可以调用") instead of the common 60010 that every
+	// other command answers.
+	GroupListNonAdmin10007 bool
+	// MemberDefinedKeys are the custom member fields configured for the app
+	// (the console's 群成员维度自定义字段): at most 5 keys of 1 to 16 bytes
+	// of letters, digits and underscores. The console configures them per
+	// group type; here they hold for every type that keeps members (not
+	// AVChatRoom). None by default ("默认情况是没有的，需要开通"), so
+	// AppMemberDefinedData is refused until some are set.
+	MemberDefinedKeys []string
+	// MemberDataUnknownKey answers AppMemberDefinedData (modify_group_member_info,
+	// the MemberList of create_group/import_group) naming keys that are not
+	// configured: MemberDataUnknownKeyDrop (default) stores the configured
+	// ones and ignores the rest, and refuses only a list with no configured
+	// key, with 10004 "all defined key is invalid" (the text users report
+	// from the real server, which says "all"); MemberDataUnknownKeyRefuse
+	// answers 10004 for any unconfigured key and changes nothing.
+	MemberDataUnknownKey string
+	// MemberDataUnset is how an answer lists a requested custom member field
+	// the member has no value for (never set, or set to ""):
+	// MemberDataUnsetOmit (default) leaves it out, MemberDataUnsetEmpty lists
+	// it with Value "". The docs show neither.
+	MemberDataUnset string
+	// MemberDataOnlyNamed answers custom member data only for the keys that
+	// AppDefinedDataFilter_GroupMember names. By default a read with no
+	// filter at all also carries every configured field: the docs' basic
+	// form "用来获取群成员详细信息（群成员资料和群成员维度自定义字段）", and its
+	// sample answer.
+	MemberDataOnlyNamed bool
+	// MemberDataFilterUnknownKey answers an AppDefinedDataFilter_GroupMember
+	// that names a key which is not configured: MemberDataFilterIgnore
+	// (default) lists nothing for it; MemberDataFilterRefuse answers 10007,
+	// the error list's "是否有权限读取请求中的字段".
+	MemberDataFilterUnknownKey string
 }
 
 // Values of Settings.MissingAccount, Settings.NextType and Settings.Plan.
@@ -80,6 +125,15 @@ const (
 	PlanPro        = "pro"
 	PlanUltimate   = "ultimate"
 	PlanEnterprise = "enterprise"
+
+	MemberDataUnknownKeyDrop   = "drop"
+	MemberDataUnknownKeyRefuse = "refuse"
+
+	MemberDataUnsetOmit  = "omit"
+	MemberDataUnsetEmpty = "empty"
+
+	MemberDataFilterIgnore = "ignore"
+	MemberDataFilterRefuse = "refuse"
 )
 
 // choices lists the valid values of the enumerated settings; "" is also
@@ -92,6 +146,9 @@ var choices = []struct {
 	{"MissingAccount", func(s *Settings) *string { return &s.MissingAccount }, []string{MissingAccountMember, MissingAccountRequest, MissingAccountReject}},
 	{"NextType", func(s *Settings) *string { return &s.NextType }, []string{NextTypeString, NextTypeInteger}},
 	{"Plan", func(s *Settings) *string { return &s.Plan }, []string{PlanEnterprise, PlanUltimate, PlanPro, PlanTrial}},
+	{"MemberDataUnknownKey", func(s *Settings) *string { return &s.MemberDataUnknownKey }, []string{MemberDataUnknownKeyDrop, MemberDataUnknownKeyRefuse}},
+	{"MemberDataUnset", func(s *Settings) *string { return &s.MemberDataUnset }, []string{MemberDataUnsetOmit, MemberDataUnsetEmpty}},
+	{"MemberDataFilterUnknownKey", func(s *Settings) *string { return &s.MemberDataFilterUnknownKey }, []string{MemberDataFilterIgnore, MemberDataFilterRefuse}},
 }
 
 // Validate reports settings that have no meaning (an unknown enumerated
@@ -107,6 +164,17 @@ func (s Settings) Validate() error {
 	}
 	if math.IsNaN(s.CommandRateScale) || math.IsInf(s.CommandRateScale, 0) {
 		return fmt.Errorf("CommandRateScale %v is invalid: use a finite number", s.CommandRateScale)
+	}
+	if len(s.MemberDefinedKeys) > maxMemberDataKeys {
+		return fmt.Errorf("MemberDefinedKeys: %d keys, at most %d custom member fields can be configured", len(s.MemberDefinedKeys), maxMemberDataKeys)
+	}
+	for i, k := range s.MemberDefinedKeys {
+		if !validMemberDataKey(k) {
+			return fmt.Errorf("MemberDefinedKeys: %q is invalid: use 1 to %d bytes of letters, digits and underscores", k, maxMemberDataKeyBytes)
+		}
+		if slices.Contains(s.MemberDefinedKeys[:i], k) {
+			return fmt.Errorf("MemberDefinedKeys: %q is repeated", k)
+		}
 	}
 	return nil
 }
@@ -136,8 +204,16 @@ func (s Settings) withDefaults() Settings {
 	}
 	s.CommunityLimitMax = max(s.CommunityLimitMax, 0)
 	s.GroupMemberLimit = max(s.GroupMemberLimit, 0)
+	// A copy, so that the caller's slice can change without changing these.
+	s.MemberDefinedKeys = slices.Clip(slices.Clone(s.MemberDefinedKeys))
+	if len(s.MemberDefinedKeys) == 0 {
+		s.MemberDefinedKeys = nil
+	}
 	return s
 }
+
+// memberDataKey reports whether k is a configured custom member field.
+func (s Settings) memberDataKey(k string) bool { return slices.Contains(s.MemberDefinedKeys, k) }
 
 // Options configure New.
 type Options struct {
@@ -349,10 +425,13 @@ type Group struct {
 	MaxMemberNum          int
 }
 
-// Member is a group member as seen by tests.
+// Member is a group member as seen by tests. CustomData is the member's
+// custom fields (AppMemberDefinedData) that have a value; nil when none.
 type Member struct {
 	Account, Role          string
 	JoinTime, UnreadMsgNum int64
+	NameCard               string
+	CustomData             map[string]string
 }
 
 // Member roles.
@@ -434,7 +513,7 @@ func (e *Emulator) Members(sdkappid uint64, groupID string) (out map[string]Memb
 		if ok = g != nil; ok {
 			out = make(map[string]Member, len(g.members))
 			for acct, m := range g.members {
-				out[acct] = Member{Account: acct, Role: m.role, JoinTime: m.joinTime, UnreadMsgNum: m.unread}
+				out[acct] = Member{Account: acct, Role: m.role, JoinTime: m.joinTime, UnreadMsgNum: m.unread, NameCard: m.nameCard, CustomData: maps.Clone(m.data)}
 			}
 		}
 	})
@@ -444,9 +523,10 @@ func (e *Emulator) Members(sdkappid uint64, groupID string) (out map[string]Memb
 // PutMember adds a member or changes an existing member out of band (drift).
 // Role "" means Member; Role Owner makes the account the owner (the previous
 // owner becomes Member). JoinTime 0 means now for a new member and "keep" for
-// an existing one. The account does not have to exist, and neither
-// MaxMemberNum nor the UnreadMsgNum clamp is enforced, so tests can create
-// states the API would refuse.
+// an existing one. NameCard and CustomData replace the member's (an empty
+// value is no value), as Role and UnreadMsgNum do. The account does not have
+// to exist, and neither MaxMemberNum, the UnreadMsgNum clamp nor the custom
+// field rules are enforced, so tests can create states the API would refuse.
 func (e *Emulator) PutMember(sdkappid uint64, groupID string, m Member) error {
 	if m.Account == "" {
 		return fmt.Errorf("%w: empty account", ErrInvalid)
@@ -476,6 +556,11 @@ func (e *Emulator) PutMember(sdkappid uint64, groupID string, m Member) error {
 			cur.joinTime = m.JoinTime
 		}
 		cur.unread = m.UnreadMsgNum
+		cur.nameCard = m.NameCard
+		cur.data = nil
+		for k, v := range m.CustomData {
+			cur.setData(k, v)
+		}
 		switch {
 		case m.Role == RoleOwner:
 			g.setOwner(m.Account)

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -24,19 +25,24 @@ func TestSettingsDefaults(t *testing.T) {
 	want := Settings{
 		ImportCap: 20, DeleteCap: 100, PageSize: 200, MissingAccount: MissingAccountMember, NextType: NextTypeString,
 		CommandRateScale: 1, Plan: PlanEnterprise, OversizedDeleteCode: 10004,
+		MemberDataUnknownKey: MemberDataUnknownKeyDrop, MemberDataUnset: MemberDataUnsetOmit, MemberDataFilterUnknownKey: MemberDataFilterIgnore,
 	}
-	if s != want {
+	if !reflect.DeepEqual(s, want) {
 		t.Fatalf("defaults\n%+v\nwant\n%+v", s, want)
 	}
 	for _, bad := range []Settings{
 		{MissingAccount: "sometimes"}, {NextType: "float"}, {Plan: "gold"}, {Plan: "Trial"},
 		{CommandRateScale: math.NaN()}, {CommandRateScale: math.Inf(1)},
+		{MemberDataUnknownKey: "ignore"}, {MemberDataUnset: "null"}, {MemberDataFilterUnknownKey: "drop"},
+		{MemberDefinedKeys: []string{"a", "b", "c", "d", "e", "f"}}, {MemberDefinedKeys: []string{"level", "level"}},
+		{MemberDefinedKeys: []string{""}}, {MemberDefinedKeys: []string{"seventeen_bytes_x"}}, {MemberDefinedKeys: []string{"has-dash"}},
 	} {
 		if bad.Validate() == nil {
 			t.Errorf("%+v validated", bad)
 		}
 	}
-	for _, ok := range []Settings{{}, want, {MissingAccount: MissingAccountReject, Plan: PlanTrial, CommandRateScale: -1}} {
+	for _, ok := range []Settings{{}, want, {MissingAccount: MissingAccountReject, Plan: PlanTrial, CommandRateScale: -1},
+		{MemberDefinedKeys: []string{"a", "B_2", "sixteen_bytes_xx", "d", "e"}, MemberDataUnknownKey: MemberDataUnknownKeyRefuse, MemberDataUnset: MemberDataUnsetEmpty, MemberDataFilterUnknownKey: MemberDataFilterRefuse}} {
 		if err := ok.Validate(); err != nil {
 			t.Errorf("%+v: %v", ok, err)
 		}
@@ -377,8 +383,7 @@ func TestCommandRateLimits(t *testing.T) {
 			t.Errorf("%s/%s: %v/s, want %v", c.service, c.command, got, c.want)
 		}
 	}
-	// get_appid_group_list is not served, but its entry is applied: 1/s,
-	// a burst of one.
+	// get_appid_group_list: 1/s, a burst of one.
 	e := New(Options{})
 	st := e.Settings()
 	if aerr := e.allowCall(st, testApp, serviceGroup, "get_appid_group_list", true); aerr != nil {

@@ -3,6 +3,7 @@ package emulator
 import (
 	"sort"
 	"sync"
+	"sync/atomic"
 )
 
 // kind is a group type. The order fixes the digit of generated IDs.
@@ -70,6 +71,9 @@ type group struct {
 	applyJoin       string
 	muteAll         bool // MuteAllMember "On"
 	infoSeq         int64
+	// created is the group's place in creation order: get_appid_group_list
+	// lists by it, and its Next cursor is one.
+	created int64
 
 	members map[string]*member
 	// bySeq holds members in join order; removed entries stay (flagged) until
@@ -88,19 +92,29 @@ type group struct {
 }
 
 type member struct {
-	account   string
-	role      string
-	joinTime  int64
-	unread    int64
-	msgFlag   string
-	nameCard  string
+	account  string
+	role     string
+	joinTime int64
+	unread   int64
+	msgFlag  string
+	nameCard string
+	// data holds the custom member fields that have a value
+	// (AppMemberDefinedData); nil when none. Setting "" removes a key, so an
+	// unset field and one set to "" are the same.
+	data      map[string]string
 	muteUntil int64
 	seq       int64 // join order, >= 1; doubles as the Community Next cursor
 	removed   bool
 }
 
+// groupsCreated numbers groups in creation order. It is process-wide, not
+// per app: an order only has to grow, and the cursor is opaque (the docs'
+// sample Next is 4454685361 for an app of two groups).
+var groupsCreated atomic.Int64
+
 func newGroup(g Group, k kind) *group {
 	return &group{
+		created:    groupsCreated.Add(1),
 		id:         g.ID,
 		name:       g.Name,
 		kind:       k,
@@ -226,4 +240,19 @@ func (g *group) full(adding int) bool {
 // texts are the group's groupTexts fields, in that order.
 func (g *group) texts() [len(groupTexts)]*string {
 	return [...]*string{&g.introduction, &g.notification, &g.faceURL}
+}
+
+// setData sets custom member field k; "" removes it.
+func (m *member) setData(k, v string) {
+	if v == "" {
+		delete(m.data, k)
+		if len(m.data) == 0 {
+			m.data = nil
+		}
+		return
+	}
+	if m.data == nil {
+		m.data = map[string]string{}
+	}
+	m.data[k] = v
 }

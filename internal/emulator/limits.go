@@ -20,7 +20,29 @@ const (
 	maxNameCardBytes      = 50
 	maxUserIDBytes        = 32
 	maxAccountsPerRequest = 100 // multiaccount_import, account_check, account_delete
+
+	// Custom member fields (QD 群组系统 "自定义字段" @01e4cc2f): "群成员维度最多
+	// 支持5个字段", a Key "长度不超过16字节，其命名仅支持英文大小写字母、数字、下划线",
+	// a member Value "长度不超过64字节".
+	maxMemberDataKeys       = 5
+	maxMemberDataKeyBytes   = 16
+	maxMemberDataValueBytes = 64
 )
+
+// validMemberDataKey reports whether k can name a custom member field.
+func validMemberDataKey(k string) bool {
+	if k == "" || len(k) > maxMemberDataKeyBytes {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		switch c := k[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '_':
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // groupTexts are the free-text group fields and their byte limits, in the
 // order create_group and modify_group_base_info check them; group.texts

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -33,10 +34,10 @@ func TestImportResults(t *testing.T) {
 	}
 	ms, _ := v.e.Members(testApp, g)
 	want := map[string]Member{
-		"user1": {"user1", RoleOwner, t0 - 1000, 0},
-		"user2": {"user2", RoleMember, t0 - 10, 0}, // UnreadMsgNum clamped to the message count, 0
-		"user3": {"user3", RoleMember, t0, 0},      // JoinTime omitted -> now
-		"user4": {"user4", RoleAdmin, t0, 0},
+		"user1": {Account: "user1", Role: RoleOwner, JoinTime: t0 - 1000},
+		"user2": {Account: "user2", Role: RoleMember, JoinTime: t0 - 10}, // UnreadMsgNum clamped to the message count, 0
+		"user3": {Account: "user3", Role: RoleMember, JoinTime: t0},      // JoinTime omitted -> now
+		"user4": {Account: "user4", Role: RoleAdmin, JoinTime: t0},
 	}
 	if fmt.Sprint(ms) != fmt.Sprint(want) {
 		t.Fatalf("members %v\nwant %v", ms, want)
@@ -46,7 +47,7 @@ func TestImportResults(t *testing.T) {
 	if results(t, r)["user2"] != 2 {
 		t.Fatal("re-import is not Result 2")
 	}
-	if m, _ := v.e.Members(testApp, g); m["user2"] != want["user2"] {
+	if m, _ := v.e.Members(testApp, g); !reflect.DeepEqual(m["user2"], want["user2"]) {
 		t.Fatalf("re-import changed the member: %v", m["user2"])
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -58,6 +59,8 @@ type memberState struct {
 	NameCard       string `json:"name_card,omitempty"`
 	MuteUntil      int64  `json:"mute_until,omitempty"`
 	OldShutUpUntil int64  `json:"shut_up_until,omitempty"` // read only
+	// CustomData is the member's custom fields (AppMemberDefinedData).
+	CustomData map[string]string `json:"app_member_defined_data,omitempty"`
 }
 
 // snapshot copies the state of one app (only != nil) or all apps. Callers
@@ -112,7 +115,7 @@ func (e *Emulator) snapshot(only *uint64, withKeys bool) stateFile {
 			for i, m := range view {
 				gs.Members[i] = memberState{
 					Account: m.account, Role: m.role, JoinTime: m.joinTime, UnreadMsgNum: m.unread,
-					MsgFlag: m.msgFlag, NameCard: m.nameCard, MuteUntil: m.muteUntil,
+					MsgFlag: m.msgFlag, NameCard: m.nameCard, MuteUntil: m.muteUntil, CustomData: maps.Clone(m.data),
 				}
 			}
 			as.Groups = append(as.Groups, gs)
@@ -153,10 +156,14 @@ func restore(sf stateFile) (map[uint64]*app, error) {
 				if role == "" {
 					role = RoleMember
 				}
-				g.addMember(&member{
+				m := &member{
 					account: ms.Account, role: role, joinTime: ms.JoinTime, unread: ms.UnreadMsgNum,
 					msgFlag: ms.MsgFlag, nameCard: ms.NameCard, muteUntil: max(ms.MuteUntil, ms.OldShutUpUntil),
-				})
+				}
+				for k, v := range ms.CustomData {
+					m.setData(k, v)
+				}
+				g.addMember(m)
 			}
 			a.groups[gs.ID] = g
 		}

@@ -254,8 +254,11 @@ func (e *Emulator) dispatch(c *call) (*result, *apiError) {
 		return nil, aerr
 	}
 	if !admin {
-		if login {
+		switch {
+		case login:
 			return nil, errf(70403, "identifier %q is not an app admin", identifier)
+		case c.command == getAppIDGroupList && e.Settings().GroupListNonAdmin10007:
+			return nil, errf(10007, "permission denied: only the App admin may call %s, and %q is not one", getAppIDGroupList, identifier)
 		}
 		return nil, errf(60010, "identifier %q is not an app admin", identifier)
 	}
@@ -299,6 +302,7 @@ var groupHandlers = map[string]handler{
 	"destroy_group":            (*Emulator).destroyGroup,
 	"change_group_owner":       (*Emulator).changeGroupOwner,
 	"modify_group_base_info":   (*Emulator).modifyGroupBaseInfo,
+	getAppIDGroupList:          (*Emulator).getAppIDGroupList,
 }
 var loginHandlers = map[string]handler{
 	"account_import":      (*Emulator).accountImport,

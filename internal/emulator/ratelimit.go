@@ -8,9 +8,8 @@ import (
 
 // commandRates is the one table of documented per-command rates, in calls
 // per second per app ("最高调用频率", tencent-im-api.md 1.4; api-fidelity.md
-// #4 and 2.7). The entry with an empty command is the service's default.
-// get_appid_group_list is listed although the emulator does not serve it, so
-// the table stays the documented one.
+// #4 and 2.7). The entry with an empty command is the service's default;
+// get_appid_group_list is the one group command below it ("1次/秒").
 var commandRates = map[string]map[string]float64{
 	serviceGroup: {
 		"":                     200, // every group API page

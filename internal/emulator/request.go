@@ -160,6 +160,44 @@ func (r *reader) definedData(key string) {
 	}
 }
 
+// memberData reads the custom member fields of AppMemberDefinedData
+// (type-checked as definedData, then each Value of at most 64 bytes) and
+// keeps the configured ones, as Settings.MemberDataUnknownKey says; nil
+// when absent. A later entry for a key replaces an earlier one (the docs say
+// nothing of repeats).
+func (r *reader) memberData(key string, st Settings) (data map[string]string) {
+	r.definedData(key)
+	if r.err() != nil || !r.has(key) {
+		return nil
+	}
+	list := r.objects(key)
+	var unknown []string
+	for i, m := range list {
+		var k, v string
+		_ = json.Unmarshal(m["Key"], &k) // definedData checked both types
+		if !isNull(m["Value"]) {
+			_ = json.Unmarshal(m["Value"], &v)
+		}
+		r.check(len(v) <= maxMemberDataValueBytes, 10004, "%s[%d].Value exceeds %d bytes", key, i, maxMemberDataValueBytes)
+		if !st.memberDataKey(k) {
+			unknown = append(unknown, k)
+			continue
+		}
+		if data == nil {
+			data = map[string]string{}
+		}
+		data[k] = v
+	}
+	switch {
+	case len(list) == 0:
+	case data == nil:
+		r.fail(errf(10004, "all defined key is invalid"))
+	case len(unknown) > 0 && st.MemberDataUnknownKey == MemberDataUnknownKeyRefuse:
+		r.fail(errf(10004, "defined key is invalid: %q is not a configured custom member field", unknown[0]))
+	}
+	return data
+}
+
 func isString(raw json.RawMessage) bool {
 	var s string
 	return !isNull(raw) && json.Unmarshal(raw, &s) == nil

@@ -4,7 +4,9 @@
 package members
 
 import (
+	"maps"
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -20,13 +22,30 @@ type Declared struct {
 	Role         string // RoleAdmin or RoleMember
 	JoinTime     int64  // 0 when not declared
 	UnreadMsgNum int64  // 0 when not declared; only sent on import
+	// NameCard is the member's name card: nil leaves it unmanaged, "" clears it.
+	NameCard *string
+	// CustomData are the custom member fields to manage: only the keys named
+	// are, and "" clears one. Nil manages none.
+	CustomData map[string]string
 }
 
-// Live is one member as the server reports it.
+// Live is one member as the server reports it. NameCard and CustomData are
+// what the read asked for (the read must ask for every field Declared
+// manages); CustomData holds the fields with a value, nil when none.
 type Live struct {
-	Role     string
-	JoinTime int64
+	Role       string
+	JoinTime   int64
+	NameCard   string
+	CustomData map[string]string
 }
+
+// Equal reports whether l and o hold the same values.
+func (l Live) Equal(o Live) bool {
+	return l.Role == o.Role && l.JoinTime == o.JoinTime && l.NameCard == o.NameCard && maps.Equal(l.CustomData, o.CustomData)
+}
+
+// ManagesProfile reports whether d manages any part of the member's profile.
+func (d Declared) ManagesProfile() bool { return d.NameCard != nil || len(d.CustomData) > 0 }
 
 // Import is one member to send to import_group_member.
 type Import struct {
@@ -34,25 +53,56 @@ type Import struct {
 	Declared
 }
 
-// RoleChange is one modify_group_member_info call.
+// RoleChange is a member's new role, set with modify_group_member_info.
 type RoleChange struct {
 	Account string
 	Role    string
 }
 
+// ProfileChange is the part of a member's profile to set with
+// modify_group_member_info: only what differs from the server.
+type ProfileChange struct {
+	Account    string
+	NameCard   *string           // nil: unchanged
+	CustomData map[string]string // the fields to set ("" clears one); nil: none
+}
+
 // Changes is the minimum set of calls that turns live into declared.
 // Rejoins (a changed join_time, which only import can set) appear in both
-// Remove and Import, removal first.
+// Remove and Import, removal first. An account is at most once in
+// RoleChanges and once in Profiles, and the engine makes one
+// modify_group_member_info of the two; a member in Import has its profile
+// in Profiles too (import cannot set it), to be set once it is imported.
 type Changes struct {
 	Import      []Import
 	Remove      []string
 	RoleChanges []RoleChange
+	Profiles    []ProfileChange
 	Rejoin      []string
 }
 
 // Empty reports whether nothing needs to be done.
 func (c Changes) Empty() bool {
-	return len(c.Import) == 0 && len(c.Remove) == 0 && len(c.RoleChanges) == 0
+	return len(c.Import) == 0 && len(c.Remove) == 0 && len(c.RoleChanges) == 0 && len(c.Profiles) == 0
+}
+
+// profileChange is what of d's profile differs from l's, if anything. A
+// member about to be imported is compared with an empty profile, which is
+// what a new member has.
+func profileChange(account string, d Declared, l Live) (ProfileChange, bool) {
+	pc := ProfileChange{Account: account}
+	if d.NameCard != nil && *d.NameCard != l.NameCard {
+		pc.NameCard = d.NameCard
+	}
+	for k, v := range d.CustomData {
+		if l.CustomData[k] != v {
+			if pc.CustomData == nil {
+				pc.CustomData = make(map[string]string, len(d.CustomData))
+			}
+			pc.CustomData[k] = v
+		}
+	}
+	return pc, pc.NameCard != nil || pc.CustomData != nil
 }
 
 // Diff computes the changes. previouslyManaged says which accounts this
@@ -73,13 +123,21 @@ func Diff(declared map[string]Declared, live map[string]Live, previouslyManaged 
 		switch {
 		case !ok:
 			imports = append(imports, account)
+			l = Live{}
 		case l.Role == RoleOwner:
 			// Validation refuses declaring the owner before any call; never act on it.
+			continue
 		case d.JoinTime != 0 && d.JoinTime != l.JoinTime:
 			c.Rejoin = append(c.Rejoin, account)
 			imports = append(imports, account)
+			l = Live{} // imported again, with an empty profile
 		case d.Role != l.Role:
 			roles = append(roles, account)
+		}
+		if d.ManagesProfile() {
+			if pc, changed := profileChange(account, d, l); changed {
+				c.Profiles = append(c.Profiles, pc)
+			}
 		}
 	}
 	for account, l := range live {
@@ -111,6 +169,7 @@ func Diff(declared map[string]Declared, live map[string]Live, previouslyManaged 
 			c.RoleChanges[i] = RoleChange{Account: account, Role: declared[account].Role}
 		}
 	}
+	slices.SortFunc(c.Profiles, func(a, b ProfileChange) int { return strings.Compare(a.Account, b.Account) })
 	return c
 }
 

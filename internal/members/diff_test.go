@@ -2,11 +2,14 @@ package members
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 )
+
+func ptr(s string) *string { return &s }
 
 func managedSet(accounts ...string) func(string) bool {
 	return func(a string) bool { return slices.Contains(accounts, a) }
@@ -67,6 +70,66 @@ func TestDiff(t *testing.T) {
 			want:      Changes{Remove: []string{"x", "y"}},
 		},
 		{
+			name: "a live member's profile: only what differs, unmanaged fields left",
+			declared: map[string]Declared{
+				"a": {Role: RoleMember, NameCard: ptr("x"), CustomData: map[string]string{"k": "1", "j": ""}},
+				"b": {Role: RoleMember, CustomData: map[string]string{"k": ""}},
+				"c": {Role: RoleMember, NameCard: ptr("same")},
+			},
+			live: map[string]Live{
+				"a": {Role: RoleMember, NameCard: "y", CustomData: map[string]string{"k": "1", "j": "2", "z": "3"}},
+				"b": {Role: RoleMember, NameCard: "unmanaged"},
+				"c": {Role: RoleMember, NameCard: "same", CustomData: map[string]string{"k": "9"}},
+			},
+			want: Changes{Profiles: []ProfileChange{{Account: "a", NameCard: ptr("x"), CustomData: map[string]string{"j": ""}}}},
+		},
+		{
+			name:     "role and profile of one member: one entry in each list",
+			declared: map[string]Declared{"a": {Role: RoleAdmin, NameCard: ptr("")}},
+			live:     map[string]Live{"a": {Role: RoleMember, NameCard: "old"}},
+			want: Changes{
+				RoleChanges: []RoleChange{{"a", RoleAdmin}},
+				Profiles:    []ProfileChange{{Account: "a", NameCard: ptr("")}},
+			},
+		},
+		{
+			name: "an imported member's profile: what is not empty",
+			declared: map[string]Declared{
+				"n": {Role: RoleMember, NameCard: ptr(""), CustomData: map[string]string{"k": "1", "j": ""}},
+				"m": {Role: RoleAdmin, NameCard: ptr("card")},
+				"e": {Role: RoleMember, NameCard: ptr(""), CustomData: map[string]string{"j": ""}},
+			},
+			live: map[string]Live{},
+			want: Changes{
+				Import: []Import{
+					{Account: "e", Declared: Declared{Role: RoleMember, NameCard: ptr(""), CustomData: map[string]string{"j": ""}}},
+					{Account: "m", Declared: Declared{Role: RoleAdmin, NameCard: ptr("card")}},
+					{Account: "n", Declared: Declared{Role: RoleMember, NameCard: ptr(""), CustomData: map[string]string{"k": "1", "j": ""}}},
+				},
+				Profiles: []ProfileChange{
+					{Account: "m", NameCard: ptr("card")},
+					{Account: "n", CustomData: map[string]string{"k": "1"}},
+				},
+			},
+		},
+		{
+			name:     "a rejoin starts from an empty profile",
+			declared: map[string]Declared{"a": {Role: RoleMember, JoinTime: 500, NameCard: ptr("same"), CustomData: map[string]string{"k": "1"}}},
+			live:     map[string]Live{"a": {Role: RoleMember, JoinTime: 400, NameCard: "same", CustomData: map[string]string{"k": "1"}}},
+			want: Changes{
+				Import:   []Import{{Account: "a", Declared: Declared{Role: RoleMember, JoinTime: 500, NameCard: ptr("same"), CustomData: map[string]string{"k": "1"}}}},
+				Remove:   []string{"a"},
+				Rejoin:   []string{"a"},
+				Profiles: []ProfileChange{{Account: "a", NameCard: ptr("same"), CustomData: map[string]string{"k": "1"}}},
+			},
+		},
+		{
+			name:     "the owner's profile is never acted on",
+			declared: map[string]Declared{"boss": {Role: RoleMember, NameCard: ptr("x")}},
+			live:     map[string]Live{"boss": owner},
+			want:     Changes{},
+		},
+		{
 			name:      "the owner is never acted on even when declared",
 			declared:  map[string]Declared{"boss": {Role: RoleMember, JoinTime: 7}},
 			live:      map[string]Live{"boss": owner},
@@ -101,6 +164,9 @@ func normalize(c Changes) Changes {
 	if len(c.Rejoin) == 0 {
 		c.Rejoin = nil
 	}
+	if len(c.Profiles) == 0 {
+		c.Profiles = nil
+	}
 	return c
 }
 
@@ -121,23 +187,55 @@ func apply(live map[string]Live, c Changes) map[string]Live {
 		l.Role = r.Role
 		out[r.Account] = l
 	}
+	for _, p := range c.Profiles {
+		l, ok := out[p.Account]
+		if !ok {
+			panic("profile change for a non-member " + p.Account)
+		}
+		if p.NameCard != nil {
+			l.NameCard = *p.NameCard
+		}
+		if p.CustomData != nil {
+			data := maps.Clone(l.CustomData)
+			if data == nil {
+				data = map[string]string{}
+			}
+			for k, v := range p.CustomData {
+				if v == "" {
+					delete(data, k)
+				} else {
+					data[k] = v
+				}
+			}
+			if len(data) == 0 {
+				data = nil
+			}
+			l.CustomData = data
+		}
+		out[p.Account] = l
+	}
 	return out
 }
 
 func FuzzDiff(f *testing.F) {
 	f.Add("a:A:1,b:M:0", "a:M:1,c:M:5,o:O:1", "c", false)
 	f.Add("", "x:A:3", "", true)
+	f.Add("a:M:0:card:k=1;j=,b:A:2:-:k=,n:M:0::x=9", "a:M:1:old:k=2;j=3;z=4,b:M:1:c:k=5,o:O:1:boss:k=1", "", false)
 	f.Fuzz(func(t *testing.T, declaredSpec, liveSpec, managedSpec string, exclusive bool) {
 		declared := map[string]Declared{}
 		for _, e := range parseSpec(declaredSpec) {
 			if e.role == RoleOwner {
 				e.role = RoleMember
 			}
-			declared[e.account] = Declared{Role: e.role, JoinTime: e.joinTime}
+			declared[e.account] = Declared{Role: e.role, JoinTime: e.joinTime, NameCard: e.card, CustomData: e.data}
 		}
 		live := map[string]Live{}
 		for _, e := range parseSpec(liveSpec) {
-			live[e.account] = Live{Role: e.role, JoinTime: e.joinTime}
+			l := Live{Role: e.role, JoinTime: e.joinTime, CustomData: nonEmpty(e.data)}
+			if e.card != nil {
+				l.NameCard = *e.card
+			}
+			live[e.account] = l
 		}
 		managed := strings.Split(managedSpec, ",")
 		c := Diff(declared, live, managedSet(managed...), exclusive)
@@ -153,10 +251,36 @@ func FuzzDiff(f *testing.F) {
 			if l.Role != d.Role || (d.JoinTime != 0 && l.JoinTime != d.JoinTime) {
 				t.Fatalf("declared %q = %+v, after apply %+v", acct, d, l)
 			}
+			if d.NameCard != nil && l.NameCard != *d.NameCard {
+				t.Fatalf("declared %q name card %q, after apply %q", acct, *d.NameCard, l.NameCard)
+			}
+			for k, v := range d.CustomData {
+				if l.CustomData[k] != v {
+					t.Fatalf("declared %q %s=%q, after apply %q", acct, k, v, l.CustomData[k])
+				}
+			}
+			// What is not managed stays as it was, unless the member rejoined.
+			if old, ok := live[acct]; ok && !slices.Contains(c.Rejoin, acct) {
+				if d.NameCard == nil && l.NameCard != old.NameCard {
+					t.Fatalf("unmanaged name card of %q changed", acct)
+				}
+				for k, v := range old.CustomData {
+					if _, managed := d.CustomData[k]; !managed && l.CustomData[k] != v {
+						t.Fatalf("unmanaged %s of %q changed", k, acct)
+					}
+				}
+			}
+		}
+		seen := map[string]bool{}
+		for _, p := range c.Profiles {
+			if seen[p.Account] || p.NameCard == nil && len(p.CustomData) == 0 || live[p.Account].Role == RoleOwner {
+				t.Fatalf("profile change %+v: repeated, empty or for the owner", p)
+			}
+			seen[p.Account] = true
 		}
 		for acct, l := range live {
 			if l.Role == RoleOwner {
-				if after[acct] != l {
+				if !after[acct].Equal(l) {
 					t.Fatalf("owner %q was changed", acct)
 				}
 				continue
@@ -177,23 +301,53 @@ func FuzzDiff(f *testing.F) {
 type specEntry struct {
 	account, role string
 	joinTime      int64
+	card          *string           // nil: "-" or absent
+	data          map[string]string // "" values kept
 }
 
-// parseSpec reads "acct:R:jointime,..." where R is A, M or O.
+// parseSpec reads "acct:R:jointime[:card[:k=v;k=v]],..." where R is A, M
+// or O, and a card of "-" is none.
 func parseSpec(s string) []specEntry {
 	var out []specEntry
 	for _, item := range strings.Split(s, ",") {
 		parts := strings.Split(item, ":")
-		if len(parts) != 3 || parts[0] == "" {
+		if len(parts) < 3 || len(parts) > 5 || parts[0] == "" {
 			continue
 		}
 		role := map[string]string{"A": RoleAdmin, "M": RoleMember, "O": RoleOwner}[parts[1]]
 		if role == "" {
 			continue
 		}
-		var jt int64
-		_, _ = fmt.Sscan(parts[2], &jt)
-		out = append(out, specEntry{parts[0], role, jt})
+		e := specEntry{account: parts[0], role: role}
+		_, _ = fmt.Sscan(parts[2], &e.joinTime)
+		if len(parts) > 3 && parts[3] != "-" {
+			e.card = &parts[3]
+		}
+		if len(parts) > 4 {
+			for _, pair := range strings.Split(parts[4], ";") {
+				if k, v, ok := strings.Cut(pair, "="); ok && k != "" {
+					if e.data == nil {
+						e.data = map[string]string{}
+					}
+					e.data[k] = v
+				}
+			}
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// nonEmpty drops the empty values, as the server holds no empty field.
+func nonEmpty(data map[string]string) map[string]string {
+	var out map[string]string
+	for k, v := range data {
+		if v != "" {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[k] = v
+		}
 	}
 	return out
 }

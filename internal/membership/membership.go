@@ -42,8 +42,10 @@ type Failure struct {
 
 // Member fields a Failure can point at.
 const (
-	FieldRole     = "role"
-	FieldJoinTime = "join_time"
+	FieldRole       = "role"
+	FieldJoinTime   = "join_time"
+	FieldNameCard   = "name_card"
+	FieldCustomData = "custom_data"
 )
 
 func (f Failure) Error() string {
@@ -79,12 +81,59 @@ type Engine struct {
 type Group struct {
 	Info    *timapi.GroupInfo
 	Members map[string]members.Live // owner included, with role Owner
+	// Read is what of the members' profiles was read; Apply reads the same
+	// when it must read the group again.
+	Read ReadOptions
+}
+
+// ReadOptions says which parts of the members' profiles a read asks for.
+// The zero value reads none, and costs and returns what a read always did.
+type ReadOptions struct {
+	NameCard       bool     // each member's name card
+	CustomDataKeys []string // these custom member fields
+}
+
+// ReadOptionsFor is what a read must ask for so that members.Diff can judge
+// the profiles declared: the name card if any member manages it, and every
+// custom member field any member manages. Keys that cannot name a field are
+// left out (no server holds them; Precheck refuses them).
+func ReadOptionsFor(declared map[string]members.Declared) ReadOptions {
+	var o ReadOptions
+	var keys map[string]bool
+	for _, d := range declared {
+		o.NameCard = o.NameCard || d.NameCard != nil
+		for k := range d.CustomData {
+			if timapi.ValidCustomDataKey(k) {
+				if keys == nil {
+					keys = map[string]bool{}
+				}
+				keys[k] = true
+			}
+		}
+	}
+	o.CustomDataKeys = slices.Sorted(maps.Keys(keys))
+	return o
+}
+
+// key identifies the options among reads of one group ("" for the zero value).
+func (o ReadOptions) key() string {
+	if !o.NameCard && len(o.CustomDataKeys) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("\x00%v\x00%s", o.NameCard, strings.Join(o.CustomDataKeys, "\x00"))
 }
 
 // ReadGroup reads the group's info and all of its members: one
 // get_group_info plus the member pages (by offset, or along the Community
-// cursor). AVChatRoom groups keep no member list, so Members is nil.
+// cursor). AVChatRoom groups keep no member list, so Members is nil. It
+// reads no profile: see ReadGroupWith.
 func ReadGroup(ctx context.Context, c *timapi.Client, groupID string) (*Group, error) {
+	return ReadGroupWith(ctx, c, groupID, ReadOptions{})
+}
+
+// ReadGroupWith is ReadGroup that also reads what opt asks of each member's
+// profile, in the same pages.
+func ReadGroupWith(ctx context.Context, c *timapi.Client, groupID string, opt ReadOptions) (*Group, error) {
 	info, err := c.GetGroup(ctx, groupID)
 	if err != nil {
 		return nil, err
@@ -93,21 +142,23 @@ func ReadGroup(ctx context.Context, c *timapi.Client, groupID string) (*Group, e
 		info.GroupID = groupID
 	}
 	if !timapi.SupportsMemberList(info.Type) {
-		return &Group{Info: info}, nil
+		return &Group{Info: info, Read: opt}, nil
 	}
-	list, err := c.GetGroupMembers(ctx, groupID, timapi.ListOptions{Community: info.Type == timapi.GroupTypeCommunity})
+	list, err := c.GetGroupMembers(ctx, groupID, timapi.ListOptions{
+		Community: info.Type == timapi.GroupTypeCommunity, NameCard: opt.NameCard, CustomDataKeys: opt.CustomDataKeys,
+	})
 	if err != nil {
 		return nil, err
 	}
 	live := make(map[string]members.Live, len(list.Members))
 	for _, m := range list.Members {
-		live[m.Account] = members.Live{Role: m.Role, JoinTime: m.JoinTime}
+		live[m.Account] = members.Live{Role: m.Role, JoinTime: m.JoinTime, NameCard: m.NameCard, CustomData: m.CustomData}
 	}
 	if o, ok := live[info.OwnerAccount]; ok && info.OwnerAccount != "" {
 		o.Role = members.RoleOwner
 		live[info.OwnerAccount] = o
 	}
-	return &Group{Info: info, Members: live}, nil
+	return &Group{Info: info, Members: live, Read: opt}, nil
 }
 
 // SharedReads lets callers that read one group at the same time share a
@@ -118,14 +169,20 @@ type SharedReads struct{ flight singleflight.Group }
 
 // ReadGroup is ReadGroup, shared with the calls for groupID in flight.
 func (s *SharedReads) ReadGroup(ctx context.Context, c *timapi.Client, groupID string) (*Group, error) {
-	ch := s.flight.DoChan(groupID, func() (any, error) { return ReadGroup(ctx, c, groupID) })
+	return s.ReadGroupWith(ctx, c, groupID, ReadOptions{})
+}
+
+// ReadGroupWith is ReadGroupWith, shared with the calls in flight for
+// groupID that read the same parts of the profiles.
+func (s *SharedReads) ReadGroupWith(ctx context.Context, c *timapi.Client, groupID string, opt ReadOptions) (*Group, error) {
+	ch := s.flight.DoChan(groupID+opt.key(), func() (any, error) { return ReadGroupWith(ctx, c, groupID, opt) })
 	select {
 	case <-ctx.Done():
 		return nil, context.Cause(ctx)
 	case res := <-ch:
 		if res.Err != nil && res.Shared && ctx.Err() == nil && (errors.Is(res.Err, context.Canceled) || errors.Is(res.Err, context.DeadlineExceeded)) {
 			// The read ran on another caller's context, which ended first.
-			return ReadGroup(ctx, c, groupID)
+			return ReadGroupWith(ctx, c, groupID, opt)
 		}
 		g, _ := res.Val.(*Group)
 		return g, res.Err
@@ -152,9 +209,20 @@ func Precheck(g *Group, declared map[string]members.Declared, now time.Time) []F
 			Accounts: []string{info.OwnerAccount},
 		})
 	}
-	var admins, tooEarly, future []string
+	var admins, tooEarly, future, longCards, manyKeys, badKeys, longValues []string
 	nowUnix := now.Unix()
 	for account, d := range declared {
+		if d.NameCard != nil && len(*d.NameCard) > timapi.MaxNameCardBytes {
+			longCards = append(longCards, account)
+		}
+		if len(d.CustomData) > timapi.MaxCustomDataKeys {
+			manyKeys = append(manyKeys, account)
+		}
+		if k, v := badCustomData(d.CustomData); k {
+			badKeys = append(badKeys, account)
+		} else if v {
+			longValues = append(longValues, account)
+		}
 		l, isMember := g.Members[account]
 		if d.Role == members.RoleAdmin && !timapi.SupportsAdmin(info.Type) && (!isMember || l.Role != members.RoleAdmin) {
 			admins = append(admins, account)
@@ -181,7 +249,25 @@ func Precheck(g *Group, declared map[string]members.Declared, now time.Time) []F
 		"Group %s was created at %d (%s); a member can only be imported with a later join_time. Fix join_time for: %s.", id, info.CreateTime, rfc3339(info.CreateTime))
 	add(future, FieldJoinTime, "join_time in the future",
 		"A member's join_time must be before the server's current time (%d, %s). Fix join_time for: %s.", nowUnix, rfc3339(nowUnix))
+	add(longCards, FieldNameCard, "Name card too long",
+		"A member's name card is at most %d bytes of UTF-8 (a Chinese character takes 3). Shorten it for: %s.", timapi.MaxNameCardBytes)
+	add(manyKeys, FieldCustomData, "Too many custom member fields",
+		"An app has at most %d custom member fields, so no member can carry more. Fix the custom fields of: %s.", timapi.MaxCustomDataKeys)
+	add(badKeys, FieldCustomData, "Invalid custom member field name",
+		"A custom member field is named by 1 to %d bytes of letters, digits and underscores, as configured in the IM console. Fix the field names of: %s.", timapi.MaxCustomDataKeyBytes)
+	add(longValues, FieldCustomData, "Custom member field value too long",
+		"A custom member field's value is at most %d bytes. Shorten the values of: %s.", timapi.MaxCustomDataValueBytes)
 	return out
+}
+
+// badCustomData reports whether data has a key that cannot name a custom
+// member field, or a value too long for one.
+func badCustomData(data map[string]string) (badKey, longValue bool) {
+	for k, v := range data {
+		badKey = badKey || !timapi.ValidCustomDataKey(k)
+		longValue = longValue || len(v) > timapi.MaxCustomDataValueBytes
+	}
+	return badKey, longValue
 }
 
 func rfc3339(unix int64) string { return time.Unix(unix, 0).UTC().Format(time.RFC3339) }
@@ -190,9 +276,16 @@ func rfc3339(unix int64) string { return time.Unix(unix, 0).UTC().Format(time.RF
 // returns what the server holds afterwards, as far as the answers tell, and
 // every failure; a failure stops new calls from starting but never hides
 // what already succeeded.
+//
+// A member's role and profile change in one modify_group_member_info. The
+// profile of a member being imported (which import cannot set) is set with
+// one modify once the imports are done and only if its import added it; a
+// member refused, or found already in the group, keeps the profile the
+// server gives it, and the state says so.
 func (e Engine) Apply(ctx context.Context, g *Group, changes members.Changes) (map[string]members.Live, []Failure) {
-	s := &serverState{Engine: e, groupID: g.Info.GroupID, members: make(map[string]members.Live, len(g.Members)+len(changes.Import))}
+	s := &serverState{Engine: e, groupID: g.Info.GroupID, members: make(map[string]members.Live, len(g.Members)+len(changes.Import)), imported: map[string]bool{}}
 	maps.Copy(s.members, g.Members)
+	modifies, afterImport := modifyCalls(changes)
 
 	var joinTime int64
 	if slices.ContainsFunc(changes.Import, func(m members.Import) bool { return m.JoinTime == 0 }) {
@@ -220,8 +313,8 @@ func (e Engine) Apply(ctx context.Context, g *Group, changes members.Changes) (m
 	p := e.newPool()
 	runBatches(ctx, p, e.DeleteCap, changes.Remove, s.deleteBatch)
 	runBatches(ctx, p, e.ImportCap, first, s.importBatch)
-	for _, rc := range changes.RoleChanges {
-		p.submit(ctx, func(ctx context.Context) []Failure { return s.changeRole(ctx, rc) })
+	for _, m := range modifies {
+		p.submit(ctx, func(ctx context.Context) []Failure { return s.modify(ctx, m) })
 	}
 	failures := p.wait()
 
@@ -231,12 +324,22 @@ func (e Engine) Apply(ctx context.Context, g *Group, changes members.Changes) (m
 		runBatches(ctx, p, e.ImportCap, rejoins, s.importBatch)
 		failures = p.wait()
 	}
+	// The profiles of the members just imported, which import cannot set.
+	if len(failures) == 0 && len(afterImport) > 0 {
+		p = e.newPool()
+		for _, m := range afterImport {
+			if s.imported[m.account] {
+				p.submit(ctx, func(ctx context.Context) []Failure { return s.modify(ctx, m) })
+			}
+		}
+		failures = p.wait()
+	}
 	failures = append(failures, s.refusedFailures()...)
 
 	if len(s.uncertain) > 0 {
 		// Someone added these members between our read and our import; read
 		// the group again so the state says what the server really holds.
-		if again, err := ReadGroup(ctx, e.Client, s.groupID); err == nil {
+		if again, err := ReadGroupWith(ctx, e.Client, s.groupID, g.Read); err == nil {
 			for _, a := range s.uncertain {
 				if l, ok := again.Members[a]; ok {
 					s.members[a] = l
@@ -252,14 +355,21 @@ func (e Engine) Apply(ctx context.Context, g *Group, changes members.Changes) (m
 // Settle reads the members once more after a failed apply. A call that
 // timed out or lost its connection may still have been carried out, so what
 // the apply's answers say is not always what the server holds; the read is.
-// It runs even when ctx has ended, with a short deadline of its own.
+// It runs even when ctx has ended, with a short deadline of its own. It
+// reads no profile: see SettleWith.
 func (e Engine) Settle(ctx context.Context, groupID string) (map[string]members.Live, error) {
+	return e.SettleWith(ctx, groupID, ReadOptions{})
+}
+
+// SettleWith is Settle that also reads what opt asks of the profiles (the
+// options of the apply's read, Group.Read).
+func (e Engine) SettleWith(ctx context.Context, groupID string, opt ReadOptions) (map[string]members.Live, error) {
 	if ctx.Err() != nil {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), SettleTimeout)
 		defer cancel()
 	}
-	g, err := ReadGroup(ctx, e.Client, groupID)
+	g, err := ReadGroupWith(ctx, e.Client, groupID, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -397,7 +507,8 @@ type serverState struct {
 	groupID   string
 	mu        sync.Mutex
 	members   map[string]members.Live
-	uncertain []string // imported as "already a member" without having been seen: role and join time unknown
+	uncertain []string        // imported as "already a member" without having been seen: role and join time unknown
+	imported  map[string]bool // added by this apply's imports (Result 1), so with an empty profile
 	// missing are declared accounts the app does not have, found batch by
 	// batch and reported once, with how the server answered them.
 	missing    []string
@@ -439,6 +550,7 @@ func (s *serverState) importBatch(ctx context.Context, batch []members.Import) (
 		switch res.Result {
 		case 1:
 			s.members[m.Account] = members.Live{Role: m.Role, JoinTime: m.JoinTime}
+			s.imported[m.Account] = true
 		case 2:
 			if _, seen := s.members[m.Account]; !seen {
 				s.members[m.Account] = members.Live{Role: m.Role, JoinTime: m.JoinTime}
@@ -573,15 +685,91 @@ func (s *serverState) deleteBatch(ctx context.Context, batch []string) (refused 
 	return false, nil
 }
 
-func (s *serverState) changeRole(ctx context.Context, rc members.RoleChange) []Failure {
-	if err := s.Client.ModifyGroupMemberRole(ctx, s.groupID, rc.Account, rc.Role); err != nil {
-		return []Failure{{Command: "modify_group_member_info", Err: err, Accounts: []string{rc.Account}}}
+// modifyCall is one modify_group_member_info: a member's new role ("" to
+// leave it) and the part of its profile to set.
+type modifyCall struct {
+	account string
+	role    string
+	profile members.ProfileChange
+}
+
+// modifyCalls merges each member's role change and profile change into one
+// call. The profiles of members being imported come apart, in afterImport:
+// they can only be set once the member is in the group.
+func modifyCalls(c members.Changes) (modifies, afterImport []modifyCall) {
+	importing := make(map[string]bool, len(c.Import))
+	for _, m := range c.Import {
+		importing[m.Account] = true
+	}
+	profiles := make(map[string]members.ProfileChange, len(c.Profiles))
+	for _, pc := range c.Profiles {
+		if importing[pc.Account] {
+			afterImport = append(afterImport, modifyCall{account: pc.Account, profile: pc})
+		} else {
+			profiles[pc.Account] = pc
+		}
+	}
+	modifies = make([]modifyCall, 0, len(c.RoleChanges)+len(profiles))
+	for _, rc := range c.RoleChanges {
+		m := modifyCall{account: rc.Account, role: rc.Role}
+		if pc, ok := profiles[rc.Account]; ok {
+			m.profile = pc
+			delete(profiles, rc.Account)
+		}
+		modifies = append(modifies, m)
+	}
+	for _, pc := range c.Profiles {
+		if _, ok := profiles[pc.Account]; ok {
+			modifies = append(modifies, modifyCall{account: pc.Account, profile: pc})
+		}
+	}
+	return modifies, afterImport
+}
+
+// modify makes one modify_group_member_info and, once it succeeded, records
+// what it set.
+func (s *serverState) modify(ctx context.Context, m modifyCall) []Failure {
+	var err error
+	if m.profile.NameCard == nil && len(m.profile.CustomData) == 0 {
+		err = s.Client.ModifyGroupMemberRole(ctx, s.groupID, m.account, m.role)
+	} else {
+		err = s.Client.ModifyGroupMember(ctx, s.groupID, m.account, timapi.MemberChange{Role: m.role, NameCard: m.profile.NameCard, CustomData: m.profile.CustomData})
+	}
+	if err != nil {
+		f := Failure{Command: "modify_group_member_info", Err: err, Accounts: []string{m.account}}
+		if timapi.Code(err) == codeInvalidParameter && len(m.profile.CustomData) > 0 {
+			f.Detail = fmt.Sprintf("The server refuses custom member fields that the app has not configured (IM console: group member custom fields) and values over %d bytes.", timapi.MaxCustomDataValueBytes)
+		}
+		return []Failure{f}
 	}
 	s.mu.Lock()
-	l := s.members[rc.Account]
-	l.Role = rc.Role
-	s.members[rc.Account] = l
-	s.mu.Unlock()
+	defer s.mu.Unlock()
+	l := s.members[m.account]
+	if m.role != "" {
+		l.Role = m.role
+	}
+	if m.profile.NameCard != nil {
+		l.NameCard = *m.profile.NameCard
+	}
+	if len(m.profile.CustomData) > 0 {
+		// A new map: the read's may be shared with other callers.
+		data := maps.Clone(l.CustomData)
+		for k, v := range m.profile.CustomData {
+			if v == "" {
+				delete(data, k)
+				continue
+			}
+			if data == nil {
+				data = map[string]string{}
+			}
+			data[k] = v
+		}
+		if len(data) == 0 {
+			data = nil
+		}
+		l.CustomData = data
+	}
+	s.members[m.account] = l
 	return nil
 }
 

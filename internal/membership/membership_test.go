@@ -123,7 +123,7 @@ func TestReadGroup(t *testing.T) {
 			if g.Info.GroupID != id || g.Info.Type != typ || g.Info.OwnerAccount != owner || g.Info.CreateTime != createTime {
 				t.Fatalf("info = %+v", g.Info)
 			}
-			if want := e.server(id); !maps.Equal(g.Members, want) {
+			if want := e.server(id); !maps.EqualFunc(g.Members, want, members.Live.Equal) {
 				t.Fatalf("read %d members, server holds %d; they differ", len(g.Members), len(want))
 			}
 			if g.Members[owner].Role != members.RoleOwner || g.Members[account(7)].Role != members.RoleAdmin {
@@ -226,7 +226,7 @@ func TestApplyBatchesAtCap(t *testing.T) {
 			if st.Calls != ceilDiv(n, c) || st.Failed != 0 {
 				t.Fatalf("import calls = %d (%d failed), want %d", st.Calls, st.Failed, ceilDiv(n, c))
 			}
-			if want := e.server(id); len(want) != n+1 || !maps.Equal(got, want) {
+			if want := e.server(id); len(want) != n+1 || !maps.EqualFunc(got, want, members.Live.Equal) {
 				t.Fatalf("apply returned %d members, server holds %d", len(got), len(want))
 			}
 		})
@@ -265,7 +265,7 @@ func TestApplyStepsDownCap(t *testing.T) {
 	if size, confirmed := e.eng.ImportCap.Size(); size != 20 || !confirmed {
 		t.Fatalf("cap = %d (confirmed %v), want 20 confirmed", size, confirmed)
 	}
-	if want := e.server(id); !maps.Equal(got, want) || len(want) != n+1 {
+	if want := e.server(id); !maps.EqualFunc(got, want, members.Live.Equal) || len(want) != n+1 {
 		t.Fatalf("apply returned %d members, server holds %d", len(got), len(want))
 	}
 }
@@ -296,7 +296,7 @@ func TestApplyMissingAccounts(t *testing.T) {
 					t.Fatalf("%s was not imported", account(i))
 				}
 			}
-			if len(server) != 31 || !maps.Equal(got, server) {
+			if len(server) != 31 || !maps.EqualFunc(got, server, members.Live.Equal) {
 				t.Fatalf("server holds %d members, apply returned %d", len(server), len(got))
 			}
 		})
@@ -318,7 +318,7 @@ func TestApplyStopsAfterFailure(t *testing.T) {
 	if n := e.emu.Stats()["import_group_member"].Calls; n != 2 {
 		t.Fatalf("import calls = %d, want 2: none after the failure", n)
 	}
-	if want := e.server(id); !maps.Equal(got, want) || len(want) != 21 {
+	if want := e.server(id); !maps.EqualFunc(got, want, members.Live.Equal) || len(want) != 21 {
 		t.Fatalf("apply returned %d members, server holds %d (want 21)", len(got), len(want))
 	}
 }
@@ -351,7 +351,7 @@ func TestApplyRejoin(t *testing.T) {
 		t.Fatalf("calls %v: want the removal before the import", order)
 	}
 	server := e.server(id)
-	if server[account(2)].JoinTime != createTime+100 || server[account(3)].Role != members.RoleAdmin || !maps.Equal(got, server) {
+	if server[account(2)].JoinTime != createTime+100 || server[account(3)].Role != members.RoleAdmin || !maps.EqualFunc(got, server, members.Live.Equal) {
 		t.Fatalf("server %v, apply returned %v", server, got)
 	}
 }
@@ -379,20 +379,20 @@ func TestSettleAfterLostAnswer(t *testing.T) {
 	if len(server) != 41 {
 		t.Fatalf("server holds %d members, want 41", len(server))
 	}
-	if maps.Equal(got, server) {
+	if maps.EqualFunc(got, server, members.Live.Equal) {
 		t.Fatal("apply's answers already match the server: the fault did not lose an answer")
 	}
 	settled, err := e.eng.Settle(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !maps.Equal(settled, server) {
+	if !maps.EqualFunc(settled, server, members.Live.Equal) {
 		t.Fatalf("settled %d members, server holds %d", len(settled), len(server))
 	}
 	// Settle runs even after the apply's context has ended.
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if settled, err := e.eng.Settle(ctx, id); err != nil || !maps.Equal(settled, server) {
+	if settled, err := e.eng.Settle(ctx, id); err != nil || !maps.EqualFunc(settled, server, members.Live.Equal) {
 		t.Fatalf("Settle after cancel: %v, %d members", err, len(settled))
 	}
 }

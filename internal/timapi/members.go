@@ -82,11 +82,17 @@ func (c *Client) ImportGroupMembers(ctx context.Context, groupID string, ms []Im
 	return out, nil
 }
 
-// Member is one group member as the server reports it.
+// Member is one group member as the server reports it. NameCard and
+// CustomData are only read when ListOptions asks for them.
 type Member struct {
 	Account  string
 	Role     string // Owner, Admin or Member
 	JoinTime int64
+	NameCard string
+	// CustomData holds the custom member fields (AppMemberDefinedData) read
+	// that have a value; nil when none. A field answered with Value "" is
+	// left out: it is the same as a field never set.
+	CustomData map[string]string
 }
 
 // GroupMembers is a complete member list.
@@ -101,12 +107,20 @@ type ListOptions struct {
 	Community bool     // page with the Next cursor instead of Offset/Limit
 	PageSize  int      // Limit per request; default 200
 	Fields    []string // MemberInfoFilter; default Role and JoinTime
+	// NameCard adds "NameCard" to Fields, so that members carry it.
+	NameCard bool
+	// CustomDataKeys are the custom member fields to read, sent as
+	// AppDefinedDataFilter_GroupMember; none by default, and then the
+	// request does not carry the filter at all.
+	CustomDataKeys []string
 }
 
 type memberJSON struct {
-	Account  string `json:"Member_Account"`
-	Role     string
-	JoinTime int64
+	Account              string `json:"Member_Account"`
+	Role                 string
+	JoinTime             int64
+	NameCard             string
+	AppMemberDefinedData []definedDataJSON
 }
 
 type memberPage struct {
@@ -132,7 +146,7 @@ func (p *memberPage) members(command string) ([]Member, error) {
 			return nil, fmt.Errorf("%s: response has a member without Member_Account", command)
 		}
 		// One documented sample has "Member " with a trailing space.
-		out[i] = Member{Account: m.Account, Role: strings.TrimSpace(m.Role), JoinTime: m.JoinTime}
+		out[i] = Member{Account: m.Account, Role: strings.TrimSpace(m.Role), JoinTime: m.JoinTime, NameCard: m.NameCard, CustomData: customData(m.AppMemberDefinedData)}
 	}
 	return out, nil
 }
@@ -146,6 +160,9 @@ func (c *Client) GetGroupMembers(ctx context.Context, groupID string, opt ListOp
 	}
 	if opt.Fields == nil {
 		opt.Fields = defaultMemberFields
+	}
+	if opt.NameCard && !slices.Contains(opt.Fields, "NameCard") {
+		opt.Fields = append(slices.Clip(opt.Fields), "NameCard")
 	}
 	if opt.Community {
 		return c.membersByCursor(ctx, groupID, opt)
@@ -186,7 +203,8 @@ func (c *Client) offsetPage(ctx context.Context, groupID string, opt ListOptions
 		Limit            int
 		Offset           int
 		MemberInfoFilter []string
-	}{groupID, opt.PageSize, offset, opt.Fields}
+		DataFilter       []string `json:"AppDefinedDataFilter_GroupMember,omitempty"`
+	}{groupID, opt.PageSize, offset, opt.Fields, opt.CustomDataKeys}
 	var resp memberPage
 	if err := c.Call(ctx, groupService, getMembersCommand, req, &resp); err != nil {
 		return offsetPage{}, err
@@ -332,13 +350,14 @@ type communityRequest struct {
 	Limit            int
 	Next             json.RawMessage
 	MemberInfoFilter []string
+	DataFilter       []string `json:"AppDefinedDataFilter_GroupMember,omitempty"`
 }
 
 // membersByCursor follows Next, echoing it back with the JSON type the server
 // used (string in newer documentation, integer in older), until it comes back
 // empty or a page is empty.
 func (c *Client) membersByCursor(ctx context.Context, groupID string, opt ListOptions) (*GroupMembers, error) {
-	req := c.communityReading().first(communityRequest{GroupID: groupID, Limit: opt.PageSize, MemberInfoFilter: opt.Fields})
+	req := c.communityReading().first(communityRequest{GroupID: groupID, Limit: opt.PageSize, MemberInfoFilter: opt.Fields, DataFilter: opt.CustomDataKeys})
 	out := &GroupMembers{}
 	var set memberSet
 	sent := map[string]bool{}
@@ -502,5 +521,5 @@ func (c *Client) ModifyGroupMemberRole(ctx context.Context, groupID, account, ro
 		Account string `json:"Member_Account"`
 		Role    string
 	}{groupID, account, role}
-	return c.Call(ctx, groupService, "modify_group_member_info", req, nil)
+	return c.Call(ctx, groupService, modifyMemberCommand, req, nil)
 }

@@ -110,11 +110,25 @@ func (l *adaptiveLimiter) throttled(epoch uint64) {
 	}
 }
 
+// paceFromAnswers is the ceiling below which the next send is also paced
+// from the latest answer. At one call a second the send time is not when
+// the server counts the call: a new connection's set-up delays an arrival,
+// so the next request, paced from the send, reaches the server under a
+// second later and is refused. An answer comes after its arrival, so a
+// whole interval after it is a whole interval after the arrival. Above
+// this, where calls overlap, it would only cost throughput.
+const paceFromAnswers = 10
+
 // succeeded records an answer that was not a rate-limit answer.
 func (l *adaptiveLimiter) succeeded() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.current = min(l.ceiling, l.current+l.ceiling*throttleIncrease)
+	if l.ceiling < paceFromAnswers {
+		if next := time.Now().Add(l.interval()); l.next.Before(next) {
+			l.next = next
+		}
+	}
 }
 
 // Rate is the command's current rate, in calls per second.
