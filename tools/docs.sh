@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
 # Regenerates docs/ with tfplugindocs (pinned in tools/go.mod), offline.
-# The provider schema comes from whichever CLI is available (terraform on
-# PATH, else OpenTofu via ensure-tofu.sh) and is handed to tfplugindocs with
-# --providers-schema, so the output does not depend on which CLI made it.
+# The provider schema comes from a Terraform that reports list resources and
+# resource identities (≥ 1.14; older CLIs and OpenTofu leave them out of
+# `providers schema -json`): TF_DOCS_CLI, else Terraform v1.15.9 built by
+# the script `make testacc-terraform-latest` uses. It is handed to
+# tfplugindocs with --providers-schema.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-cli=$(command -v terraform || true)
-host=registry.terraform.io
+cli=${TF_DOCS_CLI:-}
 if [ -z "$cli" ]; then
-  cli=$(tools/ensure-tofu.sh)
-  host=registry.opentofu.org
+  build=${TF_LATEST_BUILD:-$root/../shared/tools/terraform/build.sh}
+  if [ ! -x "$build" ]; then
+    echo "docs.sh: no Terraform ≥ 1.14 to read the schema with: set TF_DOCS_CLI to one, or TF_LATEST_BUILD to a script that prints its path (no build script at $build)" >&2
+    exit 1
+  fi
+  cli=$("$build")
 fi
+host=registry.terraform.io
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 platform="$(go env GOOS)_$(go env GOARCH)"

@@ -29,6 +29,14 @@ type groupMembersResource struct {
 
 func (r *groupMembersResource) schema() *tfprotov6.Schema { return groupMembersSchema() }
 
+func (r *groupMembersResource) identitySchema() *tfprotov6.ResourceIdentitySchema {
+	return groupIdentitySchema()
+}
+
+func (r *groupMembersResource) UpgradeResourceIdentity(_ context.Context, req *tfprotov6.UpgradeResourceIdentityRequest) (*tfprotov6.UpgradeResourceIdentityResponse, error) {
+	return upgradeGroupIdentity(groupMembersTypeName, req), nil
+}
+
 func rootPath(name string) *tftypes.AttributePath {
 	return tftypes.NewAttributePath().WithAttributeName(name)
 }
@@ -71,6 +79,7 @@ func (r *groupMembersResource) PlanResourceChange(ctx context.Context, req *tfpr
 	}
 	if proposed.p == isNull {
 		resp.PlannedState = req.ProposedNewState
+		resp.PlannedIdentity = req.PriorIdentity
 		return resp, nil
 	}
 	data := r.provider.configured.Load()
@@ -94,6 +103,8 @@ func (r *groupMembersResource) PlanResourceChange(ctx context.Context, req *tfpr
 	}
 	resp.RequiresReplace = requiresReplace
 	resp.PlannedState = writeValue(planned)
+	// None yet for a group created in the same apply (see groupIdentity).
+	resp.PlannedIdentity = groupIdentity(planned.groupID)
 	resp.Diagnostics = diags
 	return resp, nil
 }
@@ -270,6 +281,7 @@ func (r *groupMembersResource) ApplyResourceChange(ctx context.Context, req *tfp
 	if data == nil {
 		resp.Diagnostics = diags
 		resp.NewState = req.PriorState
+		resp.NewIdentity = stateIdentity(prior)
 		return resp, nil
 	}
 	var newState groupMembersValue
@@ -279,6 +291,7 @@ func (r *groupMembersResource) ApplyResourceChange(ctx context.Context, req *tfp
 		newState = r.createOrUpdate(ctx, data, prior, planned, &diags)
 	}
 	resp.NewState = writeValue(newState)
+	resp.NewIdentity = stateIdentity(newState)
 	resp.Diagnostics = diags
 	return resp, nil
 }
@@ -429,12 +442,15 @@ func (r *groupMembersResource) delete(ctx context.Context, data *providerData, p
 
 func (r *groupMembersResource) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
 	var diags diagnostics
-	resp := &tfprotov6.ReadResourceResponse{NewState: req.CurrentState}
+	resp := &tfprotov6.ReadResourceResponse{NewState: req.CurrentState, NewIdentity: req.CurrentIdentity}
 	current, ok := readValue(req.CurrentState, &diags, "state")
 	if !ok || current.p == isNull {
 		resp.Diagnostics = diags
 		return resp, nil
 	}
+	// Every answer carries the identity, also when the read fails, so that
+	// a state saved before identity existed gets one on its first refresh.
+	resp.NewIdentity = stateIdentity(current)
 	data := r.provider.dataOrError(&diags)
 	if data == nil {
 		resp.Diagnostics = diags
@@ -448,7 +464,7 @@ func (r *groupMembersResource) ReadResource(ctx context.Context, req *tfprotov6.
 	case timapi.IsNotFound(err):
 		diags.warnAt(nil, fmt.Sprintf("Group %s no longer exists", m.GroupID),
 			fmt.Sprintf("%v. %s is removed from the state; the next apply creates it again if the group is back, or fails naming the group.", err, groupMembersTypeName))
-		resp.NewState = writeValue(groupMembersValue{})
+		resp.NewState, resp.NewIdentity = writeValue(groupMembersValue{}), nil
 		resp.Diagnostics = diags
 		return resp, nil
 	case err != nil:
@@ -457,6 +473,16 @@ func (r *groupMembersResource) ReadResource(ctx context.Context, req *tfprotov6.
 		return resp, nil
 	}
 	data.refreshed.Store(m.GroupID, live.Info)
+	resp.NewState = writeValue(refreshed(m, live).value())
+	resp.Diagnostics = diags
+	return resp, nil
+}
+
+// refreshed is the state m as a read of the group finds it: every managed
+// member as the server holds it, and every other member too when m was just
+// imported (members null) or is exclusive. The list resource builds its
+// results with it, so that a result is exactly what an import would read.
+func refreshed(m groupMembersModel, live *membership.Group) groupMembersModel {
 	adoptAll := m.Members == nil || m.Exclusive
 	next := make(map[string]memberModel, len(m.Members))
 	for account, l := range live.Members {
@@ -474,24 +500,36 @@ func (r *groupMembersResource) ReadResource(ctx context.Context, req *tfprotov6.
 	m.Members = next
 	m.OwnerAccount = live.Info.OwnerAccount
 	m.GroupType = live.Info.Type
-	resp.NewState = writeValue(m.value())
-	resp.Diagnostics = diags
-	return resp, nil
+	return m
 }
+
+// imported is the state an import of group id starts from: members null,
+// so that the read which follows adopts every member.
+func imported(id string) groupMembersModel { return groupMembersModel{ID: id, GroupID: id} }
 
 func (r *groupMembersResource) ImportResourceState(_ context.Context, req *tfprotov6.ImportResourceStateRequest) (*tfprotov6.ImportResourceStateResponse, error) {
 	var diags diagnostics
 	resp := &tfprotov6.ImportResourceStateResponse{}
-	id := strings.TrimSpace(req.ID)
+	id, how := strings.TrimSpace(req.ID), "Import with the group ID: terraform import "+groupMembersTypeName+".NAME '@TGS#...'."
+	if req.ID == "" && req.Identity != nil {
+		// An import block's identity = { group_id = "..." } (Terraform and
+		// OpenTofu ≥ 1.12).
+		how = "Import with identity = { group_id = \"@TGS#...\" } in the import block."
+		var err error
+		if id, err = identityGroupIDOf(req.Identity); err != nil {
+			diags.errorAt(nil, "Invalid import identity", fmt.Sprintf("The identity given to import %s: %v. %s", groupMembersTypeName, err, how))
+			resp.Diagnostics = diags
+			return resp, nil
+		}
+	}
 	validateGroupID(id, nil, &diags)
 	if diags.hasError() {
-		diags[0].Detail += " Import with the group ID: terraform import " + groupMembersTypeName + ".NAME '@TGS#...'."
+		diags[0].Detail += " " + how
 		resp.Diagnostics = diags
 		return resp, nil
 	}
-	// Members stay null so that the read which follows adopts every member.
-	state := writeValue(groupMembersModel{ID: id, GroupID: id}.value())
-	resp.ImportedResources = []*tfprotov6.ImportedResource{{TypeName: groupMembersTypeName, State: state}}
+	v := imported(id).value()
+	resp.ImportedResources = []*tfprotov6.ImportedResource{{TypeName: groupMembersTypeName, State: writeValue(v), Identity: stateIdentity(v)}}
 	resp.Diagnostics = diags
 	return resp, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -47,7 +48,10 @@ var (
 	defaultDeleteBatchSize = timapi.DeleteCaps[0]
 )
 
-var _ provider.Provider = (*tencentimProvider)(nil)
+var (
+	_ provider.Provider                       = (*tencentimProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*tencentimProvider)(nil)
+)
 
 type tencentimProvider struct {
 	version string
@@ -69,6 +73,11 @@ type providerData struct {
 	refreshed sync.Map
 	// accounts answers the plans' account checks.
 	accounts planAccounts
+	// What ephemeral tencentim_usersig signs with: secretKey is "" when the
+	// provider was given a pre-signed usersig, which cannot sign others.
+	sdkAppID   uint64
+	identifier string
+	secretKey  string
 }
 
 type providerModel struct {
@@ -195,9 +204,12 @@ func (p *tencentimProvider) Configure(ctx context.Context, req provider.Configur
 		DeleteCap: timapi.NewBatchCap(cfg.deleteBatchSize, timapi.DeleteCaps),
 		Parallel:  cfg.maxParallel,
 	}}
+	// Set only now that resolveConfig and timapi.New have accepted them.
+	data.sdkAppID, data.identifier, data.secretKey = cfg.client.SDKAppID, cfg.client.Identifier, cfg.client.SecretKey
 	p.configured.Store(data)
 	resp.DataSourceData = data
 	resp.ResourceData = data
+	resp.EphemeralResourceData = data
 }
 
 type resolvedConfig struct {
@@ -337,5 +349,9 @@ func (p *tencentimProvider) Resources(context.Context) []func() resource.Resourc
 }
 
 func (p *tencentimProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{newGroupMembersDataSource}
+	return []func() datasource.DataSource{newGroupMembersDataSource, newGroupsDataSource, newGroupDataSource}
+}
+
+func (p *tencentimProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{newUsersigEphemeral}
 }

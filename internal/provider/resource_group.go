@@ -11,12 +11,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -29,6 +31,7 @@ var (
 	_ resource.ResourceWithImportState    = (*groupResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*groupResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*groupResource)(nil)
+	_ resource.ResourceWithIdentity       = (*groupResource)(nil)
 )
 
 // Group types a configuration may name: the client SDK names first, as the
@@ -52,6 +55,10 @@ const (
 	customCommunityPrefix = "@TGS#_"
 	reservedGroupIDPrefix = "@TGS#"
 )
+
+// groupTypeName is what Metadata names the resource, for the code on the
+// protocol (list resources, identity, generated configuration).
+const groupTypeName = "tencentim_group"
 
 func newGroupResource() resource.Resource { return &groupResource{now: time.Now} }
 
@@ -186,6 +193,22 @@ func (r *groupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 	}
 }
 
+// IdentitySchema is the group ID, as for tencentim_group_members (identity.go).
+func (r *groupResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			identityGroupID: identityschema.StringAttribute{RequiredForImport: true, Description: groupIdentityDescription},
+		},
+	}
+}
+
+// setIdentity records the group's identity in a response.
+func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, groupID string, diags *diag.Diagnostics) {
+	if identity != nil {
+		diags.Append(identity.SetAttribute(ctx, path.Root(identityGroupID), groupID)...)
+	}
+}
+
 func (r *groupResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
@@ -250,6 +273,13 @@ func (r *groupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	}
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	// The planned identity: known once group_id is, on a create or for the
+	// same group. A replacement keeps the prior one here (the framework
+	// refuses an identity change on an update); Terraform plans the new
+	// object again from a null state, which sets it.
+	if hasValue(plan.GroupID) && (req.State.Raw.IsNull() || plan.GroupID.Equal(state.GroupID)) {
+		setIdentity(ctx, resp.Identity, plan.GroupID.ValueString(), &resp.Diagnostics)
 	}
 	if req.State.Raw.IsNull() && !plan.GroupID.IsNull() && !plan.GroupID.IsUnknown() && !plan.Type.IsUnknown() {
 		if msg := customGroupIDProblem(plan.GroupID.ValueString(), plan.Type.ValueString()); msg != "" {
@@ -342,6 +372,7 @@ func (r *groupResource) Create(ctx context.Context, req resource.CreateRequest, 
 		summary, detail := groupFailure("get_group_info", id, err)
 		resp.Diagnostics.AddError(summary, detail+"\n\nThe group was created and is saved in the state, marked tainted: the next apply replaces it.")
 		plan.ID, plan.GroupID = types.StringValue(id), types.StringValue(id)
+		setIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
 		for _, v := range []*types.String{&plan.OwnerAccount, &plan.ApplyJoinOption} {
 			if v.IsUnknown() {
 				*v = types.StringNull()
@@ -358,6 +389,7 @@ func (r *groupResource) Create(ctx context.Context, req resource.CreateRequest, 
 	}
 	state := modelFromInfo(info, plan.Type)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	setIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
 }
 
 // modelFromInfo is the state for a group as the server describes it. A
@@ -390,6 +422,10 @@ func (r *groupResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		return
 	}
 	id := state.ID.ValueString()
+	// Set first, whatever the read finds: a state saved before identity
+	// existed has none, and the framework refuses a read that returns none,
+	// even one that removes the resource.
+	setIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
 	info, err := r.data.client.GetGroup(ctx, id)
 	switch {
 	case timapi.IsNotFound(err):
@@ -458,10 +494,12 @@ func (r *groupResource) Update(ctx context.Context, req resource.UpdateRequest, 
 		if !failed {
 			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		}
+		setIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
 		return
 	}
 	next := modelFromInfo(info, plan.Type)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+	setIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
 }
 
 func (r *groupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -477,15 +515,26 @@ func (r *groupResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 	}
 }
 
-// ImportState adopts a group by its ID; Read fills in the rest.
+// ImportState adopts a group by its ID, or by its identity (an import
+// block's identity = { group_id = ... }); Read fills in the rest.
 func (r *groupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id := req.ID
+	id, summary, how := req.ID, "Invalid import ID", "The import ID is the group ID, such as \"@TGS#2J4SZEAEL\"."
+	if id == "" && req.Identity != nil {
+		summary, how = "Invalid import identity", "Import with identity = { group_id = \"@TGS#2J4SZEAEL\" }."
+		var gid types.String
+		resp.Diagnostics.Append(req.Identity.GetAttribute(ctx, path.Root(identityGroupID), &gid)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		id = gid.ValueString()
+	}
 	if _, msg := groupIDProblem(id); msg != "" {
-		resp.Diagnostics.AddError("Invalid import ID", msg+" The import ID is the group ID, such as \"@TGS#2J4SZEAEL\".")
+		resp.Diagnostics.AddError(summary, msg+" "+how)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	resource.ImportStatePassthroughWithIdentity(ctx, path.Root("id"), path.Root(identityGroupID), req, resp)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("group_id"), id)...)
+	setIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
 }
 
 // handOver makes newOwner the owner in one apply: change_group_owner takes
