@@ -42,7 +42,7 @@ func check(b *testing.B, err error) {
 
 // kinds lists each kind's targets, baselines first, and its scenarios.
 var kinds = map[string]struct{ targets, scenarios []string }{
-	kindMembers:  {[]string{tgPlain, tgTyped, tgOffset, tgCommunity}, []string{bound.Create, bound.Plan, bound.Churn, bound.Import}},
+	kindMembers:  {[]string{tgPlain, tgTyped, tgOffset, tgCommunity}, []string{bound.Create, bound.Plan, bound.Churn, bound.NameCards, bound.Import}},
 	kindAccounts: {[]string{tgTyped, tgResource}, []string{bound.Create, bound.Plan}},
 	kindChunks:   {[]string{tgTyped, tgResource}, []string{bound.Create, bound.Plan}},
 }
@@ -174,6 +174,7 @@ type work struct {
 	n, chunks       int
 	dir, group      string
 	from, admins    int
+	nameCards       int // user[from, from+nameCards) have a name card
 	created, seeded bool
 }
 
@@ -222,8 +223,15 @@ provider "tencentim" {
 // the value as it converts the resource's configuration (bench/README.md,
 // note 7).
 func (e *cliEnv) write(b *testing.B, w *work) {
-	attr, res, typ := "members", "tencentim_group_members", "object({ role = string, join_time = number, unread_msg_num = number })"
-	key, elem := `format("user%06d", i)`, fmt.Sprintf(`{ role = i < %d ? "Admin" : "Member", join_time = null, unread_msg_num = null }`, w.admins)
+	// Every member attribute is written out, as the typed baseline's type
+	// has them all.
+	attr, res, typ := "members", "tencentim_group_members", "object({ role = string, join_time = number, unread_msg_num = number, name_card = string, custom_data = map(string) })"
+	nameCard := "null"
+	if w.nameCards > 0 {
+		nameCard = fmt.Sprintf(`i < %d ? format("Card %%06d", i) : null`, w.from+w.nameCards)
+	}
+	key, elem := `format("user%06d", i)`, fmt.Sprintf(`{ role = i < %d ? "Admin" : "Member", join_time = null, unread_msg_num = null, name_card = %s, custom_data = null }`,
+		w.admins, nameCard)
 	if w.kind == kindAccounts {
 		attr, res, typ = "accounts", "tencentim_accounts", "object({ nick = optional(string), face_url = optional(string) })"
 		key, elem = fmt.Sprintf(`format("%s%%06d", i)`, w.accountPrefix()), "{ nick = null, face_url = null }"
@@ -276,7 +284,7 @@ func (e *cliEnv) command(b *testing.B, w *work, sc string) {
 	if b.N != 1 {
 		b.Fatal("each command runs once: -benchtime 1x")
 	}
-	if !w.created && (sc == bound.Plan || sc == bound.Churn || (sc == bound.Import && isBaseline(w.target))) {
+	if !w.created && (sc == bound.Plan || sc == bound.Churn || sc == bound.NameCards || (sc == bound.Import && isBaseline(w.target))) {
 		e.run(b, w, bound.Create)
 	}
 	cli, provider, reqs := e.run(b, w, sc)
@@ -316,6 +324,9 @@ func (e *cliEnv) run(b *testing.B, w *work, sc string) (providerRun, []providerR
 	case sc == bound.Churn: // the first k removed, the next k made Admin, k new ones
 		k := bound.ChurnSize(w.n)
 		w.from, w.admins = k, 2*k
+		e.write(b, w)
+	case sc == bound.NameCards:
+		w.nameCards = bound.NameCardSize(w.n)
 		e.write(b, w)
 	case sc == bound.Import && isBaseline(w.target):
 		// terraform_data imports as a null input; the nearest equivalent is a

@@ -138,6 +138,8 @@ func (r row) labels() (size, target, scenario string) {
 	switch k := fmtN(bound.ChurnSize(r.n)); {
 	case r.scenario == bound.Churn:
 		scenario = fmt.Sprintf("1%% churn (+%s −%s ~%s)", k, k, k)
+	case r.scenario == bound.NameCards:
+		scenario = fmt.Sprintf("%s name cards set¹¹", fmtN(bound.NameCardSize(r.n)))
 	case r.importCap != bound.ImportBatch:
 		scenario += fmt.Sprintf(", server import cap %d", r.importCap)
 	case r.scenario == bound.Import && isBaseline(r.target):

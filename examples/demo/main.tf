@@ -27,12 +27,14 @@ locals {
 
   rows = csvdecode(file("${path.module}/members.csv"))
 
-  # group key => account => { role, join_time }
+  # group key => account => { role, join_time, name_card }. A member with
+  # no name_card in the CSV keeps whatever card it has (null: not managed).
   members = {
     for g in distinct([for r in local.rows : r.group]) : g => {
       for r in local.rows : r.account => {
         role      = r.role
         join_time = r.join_time == "" ? null : tonumber(r.join_time)
+        name_card = r.name_card == "" ? null : r.name_card
       } if r.group == g
     }
   }

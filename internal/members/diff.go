@@ -86,10 +86,11 @@ func (c Changes) Empty() bool {
 	return len(c.Import) == 0 && len(c.Remove) == 0 && len(c.RoleChanges) == 0 && len(c.Profiles) == 0
 }
 
-// profileChange is what of d's profile differs from l's, if anything. A
+// ProfileChangeOf is what of d's profile differs from l's, if anything. A
 // member about to be imported is compared with an empty profile, which is
-// what a new member has.
-func profileChange(account string, d Declared, l Live) (ProfileChange, bool) {
+// what a new member has; the engine also uses it for a member whose import
+// found it already in the group, once its profile has been read again.
+func ProfileChangeOf(account string, d Declared, l Live) (ProfileChange, bool) {
 	pc := ProfileChange{Account: account}
 	if d.NameCard != nil && *d.NameCard != l.NameCard {
 		pc.NameCard = d.NameCard
@@ -135,7 +136,7 @@ func Diff(declared map[string]Declared, live map[string]Live, previouslyManaged 
 			roles = append(roles, account)
 		}
 		if d.ManagesProfile() {
-			if pc, changed := profileChange(account, d, l); changed {
+			if pc, changed := ProfileChangeOf(account, d, l); changed {
 				c.Profiles = append(c.Profiles, pc)
 			}
 		}

@@ -91,6 +91,11 @@ type Group struct {
 type ReadOptions struct {
 	NameCard       bool     // each member's name card
 	CustomDataKeys []string // these custom member fields
+	// AllCustomData reads the name card and every custom member field the
+	// app configured, for a reader that does not know the keys (an import);
+	// see timapi.ListOptions.AllCustomData. NameCard and CustomDataKeys are
+	// then implied.
+	AllCustomData bool
 }
 
 // ReadOptionsFor is what a read must ask for so that members.Diff can judge
@@ -117,10 +122,10 @@ func ReadOptionsFor(declared map[string]members.Declared) ReadOptions {
 
 // key identifies the options among reads of one group ("" for the zero value).
 func (o ReadOptions) key() string {
-	if !o.NameCard && len(o.CustomDataKeys) == 0 {
+	if !o.NameCard && len(o.CustomDataKeys) == 0 && !o.AllCustomData {
 		return ""
 	}
-	return fmt.Sprintf("\x00%v\x00%s", o.NameCard, strings.Join(o.CustomDataKeys, "\x00"))
+	return fmt.Sprintf("\x00%v\x00%v\x00%s", o.AllCustomData, o.NameCard, strings.Join(o.CustomDataKeys, "\x00"))
 }
 
 // ReadGroup reads the group's info and all of its members: one
@@ -146,6 +151,7 @@ func ReadGroupWith(ctx context.Context, c *timapi.Client, groupID string, opt Re
 	}
 	list, err := c.GetGroupMembers(ctx, groupID, timapi.ListOptions{
 		Community: info.Type == timapi.GroupTypeCommunity, NameCard: opt.NameCard, CustomDataKeys: opt.CustomDataKeys,
+		AllCustomData: opt.AllCustomData,
 	})
 	if err != nil {
 		return nil, err
@@ -279,9 +285,10 @@ func rfc3339(unix int64) string { return time.Unix(unix, 0).UTC().Format(time.RF
 //
 // A member's role and profile change in one modify_group_member_info. The
 // profile of a member being imported (which import cannot set) is set with
-// one modify once the imports are done and only if its import added it; a
-// member refused, or found already in the group, keeps the profile the
-// server gives it, and the state says so.
+// one modify once the imports are done: the declared profile if its import
+// added it; for a member found already in the group (added by someone else,
+// or by a retried import's first attempt), what its profile as read again
+// lacks. A member refused keeps no profile, and the state says so.
 func (e Engine) Apply(ctx context.Context, g *Group, changes members.Changes) (map[string]members.Live, []Failure) {
 	s := &serverState{Engine: e, groupID: g.Info.GroupID, members: make(map[string]members.Live, len(g.Members)+len(changes.Import)), imported: map[string]bool{}}
 	maps.Copy(s.members, g.Members)
@@ -324,31 +331,45 @@ func (e Engine) Apply(ctx context.Context, g *Group, changes members.Changes) (m
 		runBatches(ctx, p, e.ImportCap, rejoins, s.importBatch)
 		failures = p.wait()
 	}
-	// The profiles of the members just imported, which import cannot set.
-	if len(failures) == 0 && len(afterImport) > 0 {
-		p = e.newPool()
-		for _, m := range afterImport {
-			if s.imported[m.account] {
-				p.submit(ctx, func(ctx context.Context) []Failure { return s.modify(ctx, m) })
-			}
-		}
-		failures = p.wait()
-	}
-	failures = append(failures, s.refusedFailures()...)
-
+	reread := map[string]bool{}
 	if len(s.uncertain) > 0 {
-		// Someone added these members between our read and our import; read
-		// the group again so the state says what the server really holds.
+		// Someone added these members between our read and our import (or
+		// a retried import found its own earlier attempt); read the group
+		// again so the state says what the server really holds.
 		if again, err := ReadGroupWith(ctx, e.Client, s.groupID, g.Read); err == nil {
 			for _, a := range s.uncertain {
 				if l, ok := again.Members[a]; ok {
 					s.members[a] = l
+					reread[a] = true
 				}
 			}
 		} else {
 			failures = append(failures, Failure{Command: "get_group_member_info", Err: err, Accounts: s.uncertain})
 		}
 	}
+	// The profiles of the members just imported, which import cannot set.
+	// A member the import found already in the group gets what its profile,
+	// as read again, lacks.
+	if len(failures) == 0 && len(afterImport) > 0 {
+		declared := make(map[string]members.Declared, len(changes.Import))
+		for _, im := range changes.Import {
+			declared[im.Account] = im.Declared
+		}
+		p = e.newPool()
+		for _, m := range afterImport {
+			switch {
+			case s.imported[m.account]:
+				p.submit(ctx, func(ctx context.Context) []Failure { return s.modify(ctx, m) })
+			case reread[m.account]:
+				if pc, changed := members.ProfileChangeOf(m.account, declared[m.account], s.members[m.account]); changed {
+					m := modifyCall{account: m.account, profile: pc}
+					p.submit(ctx, func(ctx context.Context) []Failure { return s.modify(ctx, m) })
+				}
+			}
+		}
+		failures = p.wait()
+	}
+	failures = append(failures, s.refusedFailures()...)
 	return s.members, failures
 }
 

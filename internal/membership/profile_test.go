@@ -107,6 +107,19 @@ func TestReadGroupWithProfile(t *testing.T) {
 			if g.Members[owner].Role != members.RoleOwner || g.Members[owner].NameCard != "boss" || !slices.Equal(g.Read.CustomDataKeys, opt.CustomDataKeys) {
 				t.Fatalf("owner %+v, read %+v", g.Members[owner], g.Read)
 			}
+			// Knowing no keys (an import): every configured field and the
+			// name card, in the same number of pages.
+			e.emu.ResetStats()
+			all := e.readWith(id, ReadOptions{AllCustomData: true})
+			if n := e.emu.Stats()["get_group_member_info"].Calls; n != plainCalls {
+				t.Fatalf("a basic-form read took %d pages, a plain one %d", n, plainCalls)
+			}
+			if want := e.serverProfiles(id); !sameLive(all.Members, want) {
+				t.Fatalf("basic-form read\n%v\nwant\n%v", all.Members, want)
+			}
+			if !all.Read.AllCustomData {
+				t.Fatalf("read %+v", all.Read)
+			}
 		})
 	}
 }
@@ -354,8 +367,10 @@ func TestApplyProfileLostAnswer(t *testing.T) {
 }
 
 // TestApplyProfileRejoinAndRefusals: a rejoined member gets its profile set
-// again; a member refused by import, or found already in the group, gets no
-// modify, and the state says what the server holds.
+// again; a member refused by import gets no modify; a member found already in
+// the group (someone added it, or a retried import found its own first
+// attempt) is read again and gets what its profile lacks, so that the state
+// is what was declared; the state says what the server holds.
 func TestApplyProfileRejoinAndRefusals(t *testing.T) {
 	e := newEnv(t, emulator.Settings{MemberDefinedKeys: profileKeys}, 3)
 	id := e.group(timapi.GroupTypePublic, 1)
@@ -376,8 +391,11 @@ func TestApplyProfileRejoinAndRefusals(t *testing.T) {
 	if len(fs) != 1 || !slices.Equal(fs[0].Accounts, []string{"ghost"}) {
 		t.Fatalf("failures %v, want ghost's refusal only", fs)
 	}
-	if n := e.emu.Stats()["modify_group_member_info"].Calls; n != 1 {
-		t.Fatalf("%d modify calls (%v), want the rejoined member's only", n, e.commands())
+	if n := e.emu.Stats()["modify_group_member_info"].Calls; n != 2 {
+		t.Fatalf("%d modify calls (%v), want the rejoined member's and the one found in the group", n, e.commands())
+	}
+	if l := e.serverProfiles(id)[account(2)]; l.NameCard != "sneaky" {
+		t.Fatalf("the member found in the group has name card %q, want the declared sneaky", l.NameCard)
 	}
 	server := e.serverProfiles(id)
 	if l := server[account(1)]; l.JoinTime != createTime+100 || l.NameCard != "card" || l.CustomData["Level"] != "1" {
@@ -385,5 +403,29 @@ func TestApplyProfileRejoinAndRefusals(t *testing.T) {
 	}
 	if !sameLive(got, server) {
 		t.Fatalf("apply returned\n%v\nserver holds\n%v", got, server)
+	}
+}
+
+// Reads that ask for different parts of the profiles are not shared: each
+// options value has its own key, the zero value the plain one.
+func TestReadOptionsKey(t *testing.T) {
+	opts := []ReadOptions{
+		{},
+		{NameCard: true},
+		{CustomDataKeys: []string{"Level"}},
+		{NameCard: true, CustomDataKeys: []string{"Level"}},
+		{CustomDataKeys: []string{"Level", "Team"}},
+		{AllCustomData: true},
+	}
+	seen := map[string]int{}
+	for i, o := range opts {
+		k := o.key()
+		if j, dup := seen[k]; dup {
+			t.Fatalf("options %+v and %+v share the key %q", opts[j], o, k)
+		}
+		seen[k] = i
+	}
+	if (ReadOptions{CustomDataKeys: []string{}}).key() != "" {
+		t.Fatal("empty keys are not the plain read")
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/tencentim/terraform-provider-tencentim/internal/membership"
 )
 
 var (
@@ -32,8 +34,10 @@ type groupMembersDataSourceModel struct {
 }
 
 var dataSourceMemberType = types.ObjectType{AttrTypes: map[string]attr.Type{
-	attrRole:     types.StringType,
-	attrJoinTime: types.Int64Type,
+	attrRole:       types.StringType,
+	attrJoinTime:   types.Int64Type,
+	attrNameCard:   types.StringType,
+	attrCustomData: types.MapType{ElemType: types.StringType},
 }}
 
 func (d *groupMembersDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -42,7 +46,7 @@ func (d *groupMembersDataSource) Metadata(_ context.Context, req datasource.Meta
 
 func (d *groupMembersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Reads every member of a group, the owner included, with one paged read (the `Next` cursor for Community groups).",
+		MarkdownDescription: "Reads every member of a group, the owner included, with one paged read (the `Next` cursor for Community groups). The pages are read in the API's basic form, which carries every member field and every custom member field the app configured, so that the name cards and custom data come in the same calls.",
 		Attributes: map[string]schema.Attribute{
 			"group_id": schema.StringAttribute{
 				MarkdownDescription: "The group to read.",
@@ -77,6 +81,15 @@ func (d *groupMembersDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 						MarkdownDescription: "When the member joined, in Unix seconds.",
 						Computed:            true,
 					},
+					attrNameCard: schema.StringAttribute{
+						MarkdownDescription: "The member's name card; empty when it has none.",
+						Computed:            true,
+					},
+					attrCustomData: schema.MapAttribute{
+						MarkdownDescription: "The member's custom member fields (`AppMemberDefinedData`) that have a value, keyed by field name; empty when none has.",
+						ElementType:         types.StringType,
+						Computed:            true,
+					},
 				}},
 			},
 		},
@@ -96,7 +109,7 @@ func (d *groupMembersDataSource) Read(ctx context.Context, req datasource.ReadRe
 	if !requireConfigured(d.data, &resp.Diagnostics) {
 		return
 	}
-	live, err := d.data.reads.ReadGroup(ctx, d.data.client, m.GroupID.ValueString())
+	live, err := d.data.reads.ReadGroupWith(ctx, d.data.client, m.GroupID.ValueString(), membership.ReadOptions{AllCustomData: true})
 	if err != nil {
 		f := readFailure(m.GroupID.ValueString(), err)
 		resp.Diagnostics.AddAttributeError(pathGroupID, f.summary, f.detail)
@@ -104,9 +117,15 @@ func (d *groupMembersDataSource) Read(ctx context.Context, req datasource.ReadRe
 	}
 	elems := make(map[string]attr.Value, len(live.Members))
 	for account, l := range live.Members {
+		data := make(map[string]attr.Value, len(l.CustomData))
+		for k, v := range l.CustomData {
+			data[k] = types.StringValue(v)
+		}
 		elems[account] = types.ObjectValueMust(dataSourceMemberType.AttrTypes, map[string]attr.Value{
-			attrRole:     types.StringValue(l.Role),
-			attrJoinTime: types.Int64Value(l.JoinTime),
+			attrRole:       types.StringValue(l.Role),
+			attrJoinTime:   types.Int64Value(l.JoinTime),
+			attrNameCard:   types.StringValue(l.NameCard),
+			attrCustomData: types.MapValueMust(types.StringType, data),
 		})
 	}
 	m.ID = m.GroupID

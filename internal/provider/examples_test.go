@@ -34,6 +34,8 @@ func example(t *testing.T, rel string) string {
 func TestAccExamples(t *testing.T) {
 	env := newTestEnv(t, 0)
 	env.emu.AddAccounts(testAppID, "tommy", "jared", "alice")
+	// The app's custom member field that the example names.
+	env.emu.UpdateSettings(func(s *emulator.Settings) { s.MemberDefinedKeys = []string{"dept"} })
 	for _, g := range []emulator.Group{
 		{ID: "@TGS#2J4SZEAEL", Type: "Public", Name: "engineering", Owner: testOwner, CreateTime: 1_400_000_000},
 		{ID: "@TGS#_oncall", Type: "Community", Name: "oncall", Owner: testOwner, CreateTime: 1_400_000_000},
@@ -56,7 +58,12 @@ func TestAccExamples(t *testing.T) {
 				ConfigVariables: config.Variables{"tencentim_secret_key": config.StringVariable("example")},
 				PlanOnly:        true,
 			},
-			{Config: resources, ConfigPlanChecks: emptyPlanAfterApply()},
+			{Config: resources, ConfigPlanChecks: emptyPlanAfterApply(), ConfigStateChecks: []statecheck.StateCheck{checkFunc(func() error {
+				if m := env.serverMembers("@TGS#_oncall")["tommy"]; m.NameCard != "On-call lead" || m.CustomData["dept"] != "sre" {
+					return fmt.Errorf("tommy in oncall: %+v", m)
+				}
+				return nil
+			})}},
 			{
 				Config:           resources + example(t, "data-sources/tencentim_group_members/data-source.tf"),
 				ConfigPlanChecks: emptyPlanAfterApply(),
@@ -230,8 +237,11 @@ func TestAccExampleDemo(t *testing.T) {
 					if g, _ := env.emu.GroupInfo(testAppID, "demo-public"); g.CreateTime != 1_600_000_000 {
 						return fmt.Errorf("demo-public was not back-dated with import_group: %+v", g)
 					}
-					if ms := env.serverMembers("@TGS#_demo-community"); len(ms) != 8 || ms["user3"].Role != "Admin" {
+					if ms := env.serverMembers("@TGS#_demo-community"); len(ms) != 8 || ms["user3"].Role != "Admin" || ms["user3"].NameCard != "Community lead" || ms["user5"].NameCard != "" {
 						return fmt.Errorf("community members %v", ms)
+					}
+					if ms := env.serverMembers("demo-public"); ms["user2"].NameCard != "Public group admin" {
+						return fmt.Errorf("demo-public's user2 has name card %q", ms["user2"].NameCard)
 					}
 					return demoCallOrder(env.emu.Log())
 				}),

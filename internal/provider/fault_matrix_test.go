@@ -35,7 +35,9 @@ var faultKinds = []struct {
 }
 
 // faultSites are where a fault strikes during the update below: reads of 20
-// members a page, imports of 20, one delete batch of 10, three role changes.
+// members a page, imports of 20, one delete batch of 10, three role changes,
+// then one profile change of a member already in the group and those of two
+// members just imported (modify_group_member_info each).
 var faultSites = []struct {
 	name, command string
 	skip          int
@@ -48,6 +50,8 @@ var faultSites = []struct {
 	{"last import batch", "import_group_member", 2, "user0081"},
 	{"delete batch", "delete_group_member", 0, "user0031"},
 	{"role change", "modify_group_member_info", 1, "user0002"},
+	{"profile change", "modify_group_member_info", 3, "user0004"},
+	{"imported member's profile", "modify_group_member_info", 4, "user0041"},
 }
 
 // TestAccFaultMatrix: every fault at every site. A retryable fault that
@@ -76,7 +80,7 @@ func TestAccFaultMatrix(t *testing.T) {
 
 func runFaultCell(t *testing.T, command string, skip int, account string, fault emulator.Fault, message string, clears bool) {
 	env := newTestEnv(t, 100)
-	env.emu.UpdateSettings(func(s *emulator.Settings) { s.PageSize = 20 })
+	env.emu.UpdateSettings(func(s *emulator.Settings) { s.PageSize = 20; s.MemberDefinedKeys = []string{"dept"} })
 	gid := env.group("Public")
 	settings := `max_retries = 2
   request_timeout = "500ms"
@@ -95,17 +99,37 @@ resource "tencentim_group_members" "test" {
 `, gid, body)
 	}
 	// Before: user0001..0040. After: user0001..0030 and user0041..0100, with
-	// user0001..0003 promoted: 3 import batches, 1 delete batch, 3 role changes.
+	// user0001..0003 promoted, user0004 given a name card and custom data and
+	// user0041 and user0042 imported with one: 3 import batches, 1 delete
+	// batch, 3 role changes and 3 profile changes (the last two after the
+	// imports; user0042's comes last, so that a slow answer to user0041's,
+	// which the server carried out, still leaves a change to plan).
 	before := config(rangeMembers(40))
 	after := config(`merge(
-    { for i in range(1, 31) : format("user%04d", i) => { role = i <= 3 ? "Admin" : "Member" } },
-    { for i in range(41, 101) : format("user%04d", i) => { role = "Member" } },
+    { for i in range(1, 31) : format("user%04d", i) => {
+      role        = i <= 3 ? "Admin" : "Member"
+      name_card   = i == 4 ? "On-call" : null
+      custom_data = i == 4 ? { dept = "sre" } : null
+    } },
+    { for i in range(41, 101) : format("user%04d", i) => { role = "Member", name_card = i <= 42 ? "New" : null } },
   )`)
 	declared := map[string]string{}
 	for i := 1; i <= 100; i++ {
 		if i <= 30 || i > 40 {
 			declared[account4(i)] = map[bool]string{true: "Admin", false: "Member"}[i <= 3]
 		}
+	}
+	profiles := func() error {
+		ms := env.serverMembers(gid)
+		if m := ms["user0004"]; m.NameCard != "On-call" || m.CustomData["dept"] != "sre" {
+			return fmt.Errorf("user0004's profile is %q %v, want On-call and dept=sre", m.NameCard, m.CustomData)
+		}
+		for _, a := range []string{"user0041", "user0042"} {
+			if m := ms[a]; m.NameCard != "New" {
+				return fmt.Errorf("%s's name card is %q, want New", a, m.NameCard)
+			}
+		}
+		return nil
 	}
 	managed := func(a string) bool { return a != testOwner }
 	matches := stateMatchesServer{env: env, address: membersAddr, groupID: gid, managed: managed, wantSize: -1}
@@ -128,6 +152,7 @@ resource "tencentim_group_members" "test" {
 		faulted.ConfigStateChecks = []statecheck.StateCheck{
 			matches,
 			checkFunc(func() error { return serverIs(env, gid, declared) }),
+			checkFunc(profiles),
 			checkFunc(func() error {
 				if s := env.emu.Stats()[command]; s.Failed != 1 {
 					return fmt.Errorf("%s: %d failed requests in the log, want exactly 1 (retried)", command, s.Failed)
@@ -162,6 +187,7 @@ resource "tencentim_group_members" "test" {
 				ConfigStateChecks: []statecheck.StateCheck{
 					matches,
 					checkFunc(func() error { return serverIs(env, gid, declared) }),
+					checkFunc(profiles),
 					checkFunc(func() error { return minimalConvergence(env, beforeConverge, declared) }),
 				},
 			})

@@ -83,8 +83,9 @@ func generateGroupConfig(ctx context.Context, req *tfprotov6.GenerateResourceCon
 }
 
 // GenerateResourceConfig writes group_id and the members, each with its
-// role only when Admin: an omitted role is Member and an omitted join_time
-// keeps the server's, so `user = {}` adopts a member unchanged, and fewer
+// role only when Admin and its name card and custom data as imported
+// (only the non-empty ones are): an omitted role is Member and an omitted
+// join_time keeps the server's, so `user = {}` adopts a member unchanged, and fewer
 // attributes per member keep Terraform's conversion of a large map cheaper
 // (DESIGN.md, "What core still costs"). Terraform writes the null
 // unread_msg_num of each member and the null timeouts as `= null`: it
@@ -102,7 +103,10 @@ func (r *groupMembersResource) GenerateResourceConfig(_ context.Context, req *tf
 	if state.members.p == isKnown {
 		c.members.elems = make(map[string]wireMember, len(state.members.elems))
 		for account, e := range state.members.elems {
-			m := wireMember{p: e.p, unread: e.unread}
+			// The profile fields are optional, not computed: what the import
+			// filled (non-empty ones only) must be written, or the plan
+			// would stop managing them.
+			m := wireMember{p: e.p, unread: e.unread, nameCard: e.nameCard, customData: e.customData}
 			if e.role.value() == members.RoleAdmin {
 				m.role = e.role
 			}

@@ -85,6 +85,10 @@ func TestGenerateGroupMembersConfig(t *testing.T) {
 	must(t, err)
 	m := refreshedModel()
 	m.Exclusive = true
+	ma := m.Members["a"]
+	card := "Lead"
+	ma.NameCard, ma.CustomData = &card, map[string]string{"dept": "sre"}
+	m.Members["a"] = ma
 	attrs := generate(t, s, groupMembersTypeName, writeValue(m.value()))
 	wantNull(t, "members", attrs, "id", "owner_account", "group_type", "timeouts")
 	wantString(t, "group_id", attrs["group_id"], "g1")
@@ -101,8 +105,15 @@ func TestGenerateGroupMembersConfig(t *testing.T) {
 	must(t, ms["a"].As(&a))
 	must(t, ms["b"].As(&b))
 	wantString(t, "a role", a["role"], "Admin")
+	wantString(t, "a name_card", a["name_card"], "Lead")
+	var data map[string]tftypes.Value
+	must(t, a["custom_data"].As(&data))
+	if len(data) != 1 {
+		t.Fatalf("a custom_data %v, want dept only", data)
+	}
+	wantString(t, "a custom_data.dept", data["dept"], "sre")
 	wantNull(t, "a", a, "join_time", "unread_msg_num")
-	wantNull(t, "b", b, "role", "join_time", "unread_msg_num")
+	wantNull(t, "b", b, "role", "join_time", "unread_msg_num", "name_card", "custom_data")
 
 	// exclusive false is the default: left out.
 	m.Exclusive = false

@@ -31,6 +31,8 @@ func benchConfig(accounts []string) tftypes.Value {
 			attrRole:         tftypes.NewValue(tftypes.String, "Member"),
 			attrJoinTime:     tftypes.NewValue(tftypes.Number, nil),
 			attrUnreadMsgNum: tftypes.NewValue(tftypes.Number, nil),
+			attrNameCard:     tftypes.NewValue(tftypes.String, nil),
+			attrCustomData:   tftypes.NewValue(stringMapType, nil),
 		})
 	}
 	return tftypes.NewValue(groupMembersType, map[string]tftypes.Value{
@@ -68,6 +70,8 @@ func proposedFrom(accounts []string, prior *groupMembersModel) tftypes.Value {
 			attrRole:         tftypes.NewValue(tftypes.String, "Member"),
 			attrJoinTime:     jt,
 			attrUnreadMsgNum: tftypes.NewValue(tftypes.Number, nil),
+			attrNameCard:     tftypes.NewValue(tftypes.String, nil),
+			attrCustomData:   tftypes.NewValue(stringMapType, nil),
 		})
 	}
 	str := func(s string) tftypes.Value {

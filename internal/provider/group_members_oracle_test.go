@@ -49,11 +49,26 @@ func refDecodeGroupMembers(v tftypes.Value) (groupMembersModel, error) {
 		if err != nil {
 			return m, fmt.Errorf("members[%q]: %w", account, err)
 		}
-		m.Members[account] = memberModel{
+		mm := memberModel{
 			Role:     refStringOf(ea[attrRole]),
 			JoinTime: refInt64Of(ea[attrJoinTime]),
 			Unread:   refInt64Of(ea[attrUnreadMsgNum]),
 		}
+		if v := ea[attrNameCard]; v.IsKnown() && !v.IsNull() {
+			s := refStringOf(v)
+			mm.NameCard = &s
+		}
+		if v := ea[attrCustomData]; v.IsKnown() && !v.IsNull() {
+			var data map[string]tftypes.Value
+			if err := v.As(&data); err != nil {
+				return m, fmt.Errorf("members[%q].custom_data: %w", account, err)
+			}
+			mm.CustomData = make(map[string]string, len(data))
+			for k, dv := range data {
+				mm.CustomData[k] = refStringOf(dv)
+			}
+		}
+		m.Members[account] = mm
 	}
 	return m, nil
 }
@@ -91,7 +106,27 @@ func refEncodeMember(m memberModel) tftypes.Value {
 		attrRole:         tftypes.NewValue(tftypes.String, m.Role),
 		attrJoinTime:     refNullableNumber(m.JoinTime),
 		attrUnreadMsgNum: refNullableNumber(m.Unread),
+		attrNameCard:     refStringPtr(m.NameCard),
+		attrCustomData:   refStringMap(m.CustomData),
 	})
+}
+
+func refStringPtr(p *string) tftypes.Value {
+	if p == nil {
+		return tftypes.NewValue(tftypes.String, nil)
+	}
+	return tftypes.NewValue(tftypes.String, *p)
+}
+
+func refStringMap(m map[string]string) tftypes.Value {
+	if m == nil {
+		return tftypes.NewValue(stringMapType, nil)
+	}
+	elems := make(map[string]tftypes.Value, len(m))
+	for k, v := range m {
+		elems[k] = tftypes.NewValue(tftypes.String, v)
+	}
+	return tftypes.NewValue(stringMapType, elems)
 }
 
 func refObjectAttrs(v tftypes.Value) (map[string]tftypes.Value, error) {
@@ -236,7 +271,23 @@ func memberToTF(m wireMember) tftypes.Value {
 		attrRole:         stringToTF(m.role),
 		attrJoinTime:     numberToTF(m.joinTime),
 		attrUnreadMsgNum: numberToTF(m.unread),
+		attrNameCard:     stringToTF(m.nameCard),
+		attrCustomData:   stringsToTF(m.customData),
 	})
+}
+
+func stringsToTF(m wireStrings) tftypes.Value {
+	switch m.p {
+	case isNull:
+		return tftypes.NewValue(stringMapType, nil)
+	case isUnknown:
+		return tftypes.NewValue(stringMapType, tftypes.UnknownValue)
+	}
+	elems := make(map[string]tftypes.Value, len(m.elems))
+	for k, v := range m.elems {
+		elems[k] = stringToTF(v)
+	}
+	return tftypes.NewValue(stringMapType, elems)
 }
 
 func stringToTF(s wireString) tftypes.Value {

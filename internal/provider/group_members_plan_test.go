@@ -18,6 +18,8 @@ func configValue(groupID tftypes.Value, members map[string]map[string]tftypes.Va
 			attrRole:         tftypes.NewValue(tftypes.String, nil),
 			attrJoinTime:     tftypes.NewValue(tftypes.Number, nil),
 			attrUnreadMsgNum: tftypes.NewValue(tftypes.Number, nil),
+			attrNameCard:     tftypes.NewValue(tftypes.String, nil),
+			attrCustomData:   tftypes.NewValue(stringMapType, nil),
 		}
 		for k, v := range attrs {
 			full[k] = v

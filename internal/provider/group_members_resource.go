@@ -316,7 +316,8 @@ func (r *groupMembersResource) createOrUpdate(ctx context.Context, data *provide
 	// it waits on the network.
 	declaredCh := make(chan map[string]members.Declared, 1)
 	go func() { declaredCh <- declaredMembers(planned.Members) }()
-	live, err := data.reads.ReadGroup(ctx, data.client, planned.GroupID)
+	// The profiles are read only as far as the plan manages them.
+	live, err := data.reads.ReadGroupWith(ctx, data.client, planned.GroupID, readOptions(nonNil(planned.Members)))
 	declared := <-declaredCh
 	if err != nil {
 		diags.failures([]applyFailure{readFailure(planned.GroupID, err)})
@@ -332,12 +333,12 @@ func (r *groupMembersResource) createOrUpdate(ctx context.Context, data *provide
 	}
 	changes := members.Diff(declared, live.Members, managed, planned.Exclusive)
 	tflog.Debug(ctx, "applying membership changes", map[string]any{
-		"imports": len(changes.Import), "removals": len(changes.Remove), "role_changes": len(changes.RoleChanges), "rejoins": len(changes.Rejoin),
+		"imports": len(changes.Import), "removals": len(changes.Remove), "role_changes": len(changes.RoleChanges), "rejoins": len(changes.Rejoin), "profile_changes": len(changes.Profiles),
 	})
 	server, failures := data.engine.Apply(ctx, live, changes)
 	diags.failures(memberFailures(planned.GroupID, failures))
 	if len(failures) > 0 && !creating {
-		server = settle(ctx, data.engine, planned.GroupID, server, diags)
+		server, _ = settle(ctx, data.engine, planned.GroupID, live.Read, server, diags)
 	}
 	if creating && len(failures) > 0 {
 		diags.errorAt(nil, "Nothing was saved to the state",
@@ -371,9 +372,12 @@ func stateMembers(server map[string]members.Live, planned, prior groupMembersMod
 		jt := l.JoinTime
 		m := memberModel{Role: l.Role, JoinTime: &jt}
 		if p, ok := planned.Members[account]; ok {
-			m.Unread = p.Unread
+			// The read asked for every profile field the plan manages.
+			m.Unread, m.NameCard, m.CustomData = p.Unread, p.NameCard, p.CustomData
+			m = m.profileFrom(l, false)
 		} else if p, ok := prior.Members[account]; ok {
-			m.Unread = p.Unread
+			// Not declared any more (its removal failed): as last known.
+			m.Unread, m.NameCard, m.CustomData = p.Unread, p.NameCard, p.CustomData
 		}
 		out[account] = m
 	}
@@ -383,28 +387,31 @@ func stateMembers(server map[string]members.Live, planned, prior groupMembersMod
 func declaredMembers(planned map[string]memberModel) map[string]members.Declared {
 	declared := make(map[string]members.Declared, len(planned))
 	for account, m := range planned {
-		d := members.Declared{Role: m.Role}
-		if m.JoinTime != nil {
-			d.JoinTime = *m.JoinTime
-		}
-		if m.Unread != nil {
-			d.UnreadMsgNum = *m.Unread
-		}
-		declared[account] = d
+		declared[account] = m.declared()
 	}
 	return declared
 }
 
-// settle is the members as read again after a failed apply, or known, with
-// a warning, when that read fails too.
-func settle(ctx context.Context, eng membership.Engine, groupID string, known map[string]members.Live, diags *diagnostics) map[string]members.Live {
-	live, err := eng.Settle(ctx, groupID)
+// nonNil is ms, or an empty map for nil: a plan always declares its
+// members, so its reads never take nil for "just imported".
+func nonNil(ms map[string]memberModel) map[string]memberModel {
+	if ms == nil {
+		return map[string]memberModel{}
+	}
+	return ms
+}
+
+// settle is the members as read again after a failed apply (with the
+// profile fields opt asks for), or known, with a warning, when that read
+// fails too; read says which.
+func settle(ctx context.Context, eng membership.Engine, groupID string, opt membership.ReadOptions, known map[string]members.Live, diags *diagnostics) (_ map[string]members.Live, read bool) {
+	live, err := eng.SettleWith(ctx, groupID, opt)
 	if err != nil {
 		diags.warnAt(nil, "Could not confirm the group's members after the failure",
 			fmt.Sprintf("Reading group %s again failed too: %v. The state records what the successful calls reported; the next refresh corrects it.", groupID, err))
-		return known
+		return known, false
 	}
-	return live
+	return live, true
 }
 
 func (r *groupMembersResource) delete(ctx context.Context, data *providerData, priorV groupMembersValue, diags *diagnostics) groupMembersValue {
@@ -428,13 +435,20 @@ func (r *groupMembersResource) delete(ctx context.Context, data *providerData, p
 		return groupMembersValue{}
 	}
 	diags.failures(memberFailures(prior.GroupID, failures))
-	server = settle(ctx, eng, prior.GroupID, server, diags)
+	opt := readOptions(nonNil(prior.Members))
+	server, read := settle(ctx, eng, prior.GroupID, opt, server, diags)
 	left := prior
 	left.Members = make(map[string]memberModel, len(server))
 	for a, l := range server {
 		if m, managed := prior.Members[a]; managed {
 			jt := l.JoinTime
-			left.Members[a] = memberModel{Role: l.Role, JoinTime: &jt, Unread: m.Unread}
+			kept := memberModel{Role: l.Role, JoinTime: &jt, Unread: m.Unread, NameCard: m.NameCard, CustomData: m.CustomData}
+			if read {
+				// The settle read these fields; the prior state's are kept
+				// when it failed.
+				kept = kept.profileFrom(l, false)
+			}
+			left.Members[a] = kept
 		}
 	}
 	return left.value()
@@ -459,7 +473,9 @@ func (r *groupMembersResource) ReadResource(ctx context.Context, req *tfprotov6.
 	m := current.model()
 	ctx, cancel := context.WithTimeout(ctx, operationTimeout(m, "read"))
 	defer cancel()
-	live, err := data.reads.ReadGroup(ctx, data.client, m.GroupID)
+	// Just imported (members null), every profile is read, to be adopted;
+	// otherwise only the fields the state manages.
+	live, err := data.reads.ReadGroupWith(ctx, data.client, m.GroupID, readOptions(m.Members))
 	switch {
 	case timapi.IsNotFound(err):
 		diags.warnAt(nil, fmt.Sprintf("Group %s no longer exists", m.GroupID),
@@ -494,7 +510,9 @@ func refreshed(m groupMembersModel, live *membership.Group) groupMembersModel {
 			continue
 		}
 		jt := l.JoinTime
-		next[account] = memberModel{Role: l.Role, JoinTime: &jt, Unread: prev.Unread}
+		// An adopted member's profile is filled as far as the read found
+		// one (an import reads them all); a known one keeps what it manages.
+		next[account] = memberModel{Role: l.Role, JoinTime: &jt, Unread: prev.Unread, NameCard: prev.NameCard, CustomData: prev.CustomData}.profileFrom(l, !known)
 	}
 	m.ID = m.GroupID
 	m.Members = next

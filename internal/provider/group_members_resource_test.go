@@ -78,6 +78,7 @@ func TestAccGroupMembers_lifecycle(t *testing.T) {
 					statecheck.ExpectKnownValue(membersAddr, tfjsonpath.New("group_type"), knownvalue.StringExact("Public")),
 					statecheck.ExpectKnownValue(membersAddr, tfjsonpath.New("members").AtMapKey("user0001"), knownvalue.ObjectExact(map[string]knownvalue.Check{
 						"role": knownvalue.StringExact("Admin"), "join_time": knownvalue.Int64Exact(1700000000), "unread_msg_num": knownvalue.Int64Exact(5),
+						"name_card": knownvalue.Null(), "custom_data": knownvalue.Null(),
 					})),
 					statecheck.ExpectKnownValue(membersAddr, tfjsonpath.New("members").AtMapKey("user0003").AtMapKey("role"), knownvalue.StringExact("Member")),
 					statecheck.ExpectKnownValue(membersAddr, tfjsonpath.New("members").AtMapKey("user0003").AtMapKey("unread_msg_num"), knownvalue.Null()),
@@ -180,6 +181,7 @@ data "tencentim_group_members" "test" {
 				statecheck.ExpectKnownValue("data.tencentim_group_members.test", tfjsonpath.New("owner_account"), knownvalue.StringExact(testOwner)),
 				statecheck.ExpectKnownValue("data.tencentim_group_members.test", tfjsonpath.New("members").AtMapKey("user0002"), knownvalue.ObjectExact(map[string]knownvalue.Check{
 					"role": knownvalue.StringExact("Member"), "join_time": knownvalue.Int64Exact(1_700_000_002),
+					"name_card": knownvalue.StringExact(""), "custom_data": knownvalue.MapExact(map[string]knownvalue.Check{}),
 				})),
 			},
 		}},

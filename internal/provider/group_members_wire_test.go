@@ -69,7 +69,25 @@ func (g valueGen) member() tftypes.Value {
 		attrRole:         g.str("Admin", "Member", "Owner", "admin"),
 		attrJoinTime:     g.num(),
 		attrUnreadMsgNum: g.num(),
+		attrNameCard:     g.str("", "Lead", "名片", strings.Repeat("n", 51)),
+		attrCustomData:   g.strMap(),
 	})
+}
+
+// strMap is a map(string) value: null, unknown, or known with keys that may
+// be invalid and elements that may be null or unknown.
+func (g valueGen) strMap() tftypes.Value {
+	switch g.pick(6) {
+	case 0, 1:
+		return tftypes.NewValue(stringMapType, nil)
+	case 2:
+		return tftypes.NewValue(stringMapType, tftypes.UnknownValue)
+	}
+	elems := map[string]tftypes.Value{}
+	for range g.pick(4) {
+		elems[[]string{"dept", "tier", "", "bad-key", "é"}[g.pick(5)]] = g.str("", "sre", strings.Repeat("v", 65))
+	}
+	return tftypes.NewValue(stringMapType, elems)
 }
 
 func (g valueGen) members() tftypes.Value {

@@ -330,9 +330,10 @@ func encodeGroupState(ctx context.Context, m *groupResourceModel) (*tfprotov6.Dy
 func membersListResource(ctx context.Context, data *providerData, g *timapi.GroupInfo) (*tfprotov6.DynamicValue, error) {
 	ctx, cancel := context.WithTimeout(ctx, defaultTimeout("read"))
 	defer cancel()
-	live, err := data.reads.ReadGroup(ctx, data.client, g.GroupID)
+	m := imported(g.GroupID)
+	live, err := data.reads.ReadGroupWith(ctx, data.client, g.GroupID, readOptions(m.Members))
 	if err != nil {
 		return nil, err
 	}
-	return writeValue(refreshed(imported(g.GroupID), live).value()), nil
+	return writeValue(refreshed(m, live).value()), nil
 }

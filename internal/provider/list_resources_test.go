@@ -17,6 +17,7 @@ import (
 // sorted order.
 func adoptionGroups(t *testing.T, env *testEnv) []string {
 	t.Helper()
+	env.emu.UpdateSettings(func(s *emulator.Settings) { s.MemberDefinedKeys = []string{"dept", "tier"} })
 	var ids []string
 	for _, g := range []emulator.Group{
 		{ID: "adopt-work", Type: "Private", Name: "Work group"},
@@ -37,7 +38,8 @@ func adoptionGroups(t *testing.T, env *testEnv) []string {
 			role = "Member"
 		}
 		must(t, env.emu.PutMember(testAppID, id, emulator.Member{Account: "user0001", Role: role, JoinTime: 1_700_000_000}))
-		must(t, env.emu.PutMember(testAppID, id, emulator.Member{Account: "user0002", JoinTime: 1_700_000_100}))
+		// A name card and a custom member field, which an import adopts.
+		must(t, env.emu.PutMember(testAppID, id, emulator.Member{Account: "user0002", JoinTime: 1_700_000_100, NameCard: "Adopted", CustomData: map[string]string{"dept": "sre"}}))
 	}
 	slices.Sort(ids)
 	return ids
@@ -188,6 +190,11 @@ func TestListResources(t *testing.T) {
 		m := mustDecode(t, r.Resource).model()
 		if len(m.Members) != 2 || m.Members["user0002"].JoinTime == nil || *m.Members["user0002"].JoinTime != 1_700_000_100 {
 			t.Errorf("members of %s in the list result: %+v", id, m.Members)
+		}
+		// Profiles are filled only where they have a value.
+		if u2, u1 := m.Members["user0002"], m.Members["user0001"]; u2.NameCard == nil || *u2.NameCard != "Adopted" || u2.CustomData["dept"] != "sre" || len(u2.CustomData) != 1 ||
+			u1.NameCard != nil || u1.CustomData != nil {
+			t.Errorf("profiles of %s in the list result: user0001 %+v, user0002 %+v", id, u1, u2)
 		}
 		if !sameValue(t, s, groupMembersTypeName, r.Resource, importAndRead(t, s, groupMembersTypeName, id)) {
 			t.Errorf("list result of tencentim_group_members %s differs from its import", id)

@@ -22,23 +22,22 @@ type planFacts struct {
 func newPlanFacts(prior, planned groupMembersValue) planFacts {
 	f := planFacts{live: make(map[string]members.Live, len(prior.members.elems))}
 	for a, e := range prior.members.elems {
-		l := members.Live{Role: e.role.value()}
-		if jt := e.joinTime.int64Ptr(); jt != nil {
-			l.JoinTime = *jt
+		// The prior state's profile fields are the server's as far as they
+		// are managed.
+		m := e.model()
+		l := members.Live{Role: m.Role, CustomData: m.CustomData}
+		if m.JoinTime != nil {
+			l.JoinTime = *m.JoinTime
+		}
+		if m.NameCard != nil {
+			l.NameCard = *m.NameCard
 		}
 		f.live[a] = l
 	}
 	if planned.members.p == isKnown {
 		f.declared = make(map[string]members.Declared, len(planned.members.elems))
 		for a, e := range planned.members.elems {
-			d := members.Declared{Role: e.role.value()}
-			if jt := e.joinTime.int64Ptr(); jt != nil {
-				d.JoinTime = *jt
-			}
-			if u := e.unread.int64Ptr(); u != nil {
-				d.UnreadMsgNum = *u
-			}
-			f.declared[a] = d
+			f.declared[a] = e.model().declared()
 		}
 	}
 	return f
@@ -53,14 +52,23 @@ func changeSummary(priorV, plannedV groupMembersValue, f planFacts, importCap in
 		return ""
 	}
 	for _, m := range plannedV.members.elems {
-		if m.p != isKnown || m.role.p != isKnown {
+		if m.p != isKnown || m.role.p != isKnown || m.nameCard.p == isUnknown || m.customData.p == isUnknown || hasUnknown(m.customData) {
 			return "" // the apply decides; any count would be a guess
 		}
 	}
 	creating := priorV.p == isNull
 	managed := func(a string) bool { _, ok := f.live[a]; return ok }
 	c := members.Diff(f.declared, f.live, managed, plannedV.exclusive.b)
-	if len(c.Import)+len(c.Remove)+len(c.RoleChanges)-len(c.Rejoin) <= largeChangeMembers {
+	// One modify_group_member_info per member whose role or profile
+	// changes: the role and the profile of one member share it.
+	modified := make(map[string]bool, len(c.RoleChanges)+len(c.Profiles))
+	for _, rc := range c.RoleChanges {
+		modified[rc.Account] = true
+	}
+	for _, pc := range c.Profiles {
+		modified[pc.Account] = true
+	}
+	if len(c.Import)+len(c.Remove)+len(modified)-len(c.Rejoin) <= largeChangeMembers {
 		return ""
 	}
 	var parts []string
@@ -74,14 +82,28 @@ func changeSummary(priorV, plannedV groupMembersValue, f planFacts, importCap in
 	if n := len(c.Remove); n > 0 {
 		parts = append(parts, fmt.Sprintf("removes %s in %s", count(n, "member"), count(ceilDiv(n, 100), "call")))
 	}
-	if n := len(c.RoleChanges); n > 0 {
-		parts = append(parts, fmt.Sprintf("changes %s, one call each", count(n, "role")))
+	switch roles, profiles := len(c.RoleChanges), len(c.Profiles); {
+	case profiles == 0 && roles > 0:
+		parts = append(parts, fmt.Sprintf("changes %s, one call each", count(roles, "role")))
+	case profiles > 0 && roles == 0:
+		parts = append(parts, fmt.Sprintf("sets the name card or custom data of %s, one call each", count(profiles, "member")))
+	case profiles > 0:
+		parts = append(parts, fmt.Sprintf("changes %s and the name card or custom data of %s in %s, one per member", count(roles, "role"), count(profiles, "member"), count(len(modified), "call")))
 	}
 	s := "This apply " + strings.Join(parts, ", ") + "."
 	if len(c.Rejoin) > 0 {
 		s += fmt.Sprintf(" %s are removed and imported again for a new join_time.", count(len(c.Rejoin), "member"))
 	}
 	return s + fmt.Sprintf(" Imports go in batches of %d, the most the server has accepted so far; a server that takes fewer makes more calls.", importCap)
+}
+
+func hasUnknown(m wireStrings) bool {
+	for _, v := range m.elems {
+		if v.p == isUnknown {
+			return true
+		}
+	}
+	return false
 }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }

@@ -18,6 +18,23 @@ func TestChangeSummary(t *testing.T) {
 	e := unknownRole.members.elems["u00007"]
 	e.role = unknownString()
 	unknownRole.members.elems["u00007"] = e
+	// 120 members get a name card; 30 of them change role too.
+	withCards := state(150, "Member")
+	for i := range 150 {
+		a := fmt.Sprintf("u%05d", i)
+		e := withCards.members.elems[a]
+		if i < 30 {
+			e.role = known("Admin")
+		}
+		if i < 120 {
+			e.nameCard = known("card")
+		}
+		withCards.members.elems[a] = e
+	}
+	unknownCard := state(200, "Member")
+	e = unknownCard.members.elems["u00003"]
+	e.nameCard = unknownString()
+	unknownCard.members.elems["u00003"] = e
 	for _, tc := range []struct {
 		name           string
 		prior, planned groupMembersValue
@@ -33,6 +50,9 @@ func TestChangeSummary(t *testing.T) {
 		{"create says up to", groupMembersValue{}, state(101, "Member"), 100,
 			"This apply imports up to 101 members in 2 calls. Imports go in batches of 100, the most the server has accepted so far; a server that takes fewer makes more calls."},
 		{"an unknown role makes no guess", state(0, "Member"), unknownRole, 300, ""},
+		{"roles and profiles share one call per member", state(150, "Member"), withCards, 300,
+			"This apply changes 30 roles and the name card or custom data of 120 members in 120 calls, one per member. Imports go in batches of 300, the most the server has accepted so far; a server that takes fewer makes more calls."},
+		{"an unknown name card makes no guess", state(0, "Member"), unknownCard, 300, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := changeSummary(tc.prior, tc.planned, newPlanFacts(tc.prior, tc.planned), tc.cap); got != tc.want {

@@ -121,7 +121,8 @@ func (e *testEnv) serverMembers(groupID string) map[string]emulator.Member {
 
 // stateMatchesServer asserts that the resource's saved members are exactly
 // what the server holds for the accounts the resource manages: same accounts
-// (among managed ones), same roles, same join times.
+// (among managed ones), same roles, same join times, and the same name cards
+// and custom member fields where the state manages them.
 type stateMatchesServer struct {
 	env      *testEnv
 	address  string
@@ -161,6 +162,17 @@ func (c stateMatchesServer) compare(state *tfjson.State) error {
 		jt := jsonInt(sm[attrJoinTime])
 		if sm[attrRole] != m.Role || jt != m.JoinTime {
 			problems = append(problems, fmt.Sprintf("%s: state %v/%d, server %s/%d", a, sm[attrRole], jt, m.Role, m.JoinTime))
+		}
+		// The profile fields the state manages are the server's.
+		if card, ok := sm[attrNameCard].(string); ok && card != m.NameCard {
+			problems = append(problems, fmt.Sprintf("%s: state name_card %q, server %q", a, card, m.NameCard))
+		}
+		if data, ok := sm[attrCustomData].(map[string]any); ok {
+			for k, v := range data {
+				if v != m.CustomData[k] {
+					problems = append(problems, fmt.Sprintf("%s: state custom_data.%s %q, server %q", a, k, v, m.CustomData[k]))
+				}
+			}
 		}
 	}
 	for a := range server {

@@ -111,7 +111,7 @@ func TestAccAdoption_queryGenerateConfig(t *testing.T) {
 	if n := strings.Count(generated, "\nimport {"); n != 2*len(ids)-1 {
 		t.Errorf("adopt.tf has %d import blocks, want %d", n, 2*len(ids)-1)
 	}
-	for _, want := range []string{`group_id = "adopt-public"`, `role = "Admin"`, "identity = {"} {
+	for _, want := range []string{`group_id = "adopt-public"`, `role = "Admin"`, "identity = {", `name_card = "Adopted"`, `dept = "sre"`} {
 		if !regexp.MustCompile(strings.ReplaceAll(regexp.QuoteMeta(want), " ", `\s+`)).MatchString(generated) {
 			t.Errorf("adopt.tf lacks %s", want)
 		}
@@ -175,6 +175,9 @@ list "tencentim_group_members" "some" {
 					querycheck.ExpectResourceKnownValues("tencentim_group_members.all", byGroup("adopt-public"), []querycheck.KnownValueCheck{
 						{Path: tfjsonpath.New("members").AtMapKey("user0001").AtMapKey("role"), KnownValue: knownvalue.StringExact("Admin")},
 						{Path: tfjsonpath.New("members").AtMapKey("user0002").AtMapKey("join_time"), KnownValue: knownvalue.Int64Exact(1_700_000_100)},
+						{Path: tfjsonpath.New("members").AtMapKey("user0002").AtMapKey("name_card"), KnownValue: knownvalue.StringExact("Adopted")},
+						{Path: tfjsonpath.New("members").AtMapKey("user0002").AtMapKey("custom_data"), KnownValue: knownvalue.MapExact(map[string]knownvalue.Check{"dept": knownvalue.StringExact("sre")})},
+						{Path: tfjsonpath.New("members").AtMapKey("user0001").AtMapKey("name_card"), KnownValue: knownvalue.Null()},
 						{Path: tfjsonpath.New("owner_account"), KnownValue: knownvalue.StringExact(testOwner)},
 					}),
 					querycheck.ExpectResourceKnownValues("tencentim_group.all", byGroup("adopt-work"), []querycheck.KnownValueCheck{

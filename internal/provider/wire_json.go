@@ -264,6 +264,27 @@ func (k mapKind[T, E]) decodeJSON(d *jsonReader, t *T) error {
 	}
 }
 
+func (k stringMapKind[T]) decodeJSON(d *jsonReader, t *T) error {
+	m := k.get(t)
+	p, err := d.open()
+	*m = wireStrings{p: p}
+	if p != isKnown || err != nil {
+		return err
+	}
+	m.elems = map[string]wireString{}
+	for first := true; ; first = false {
+		key, more, err := d.key(first)
+		if !more || err != nil {
+			return err
+		}
+		v, err := d.stringValue()
+		if err != nil {
+			return err
+		}
+		m.elems[key] = v
+	}
+}
+
 // decodeStateJSON reads a saved state, or returns errJSONFallback for
 // input it leaves to tftypes.
 func decodeStateJSON[T any](o *object[T], b []byte) (T, error) {

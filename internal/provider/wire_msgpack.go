@@ -218,6 +218,34 @@ func (k mapKind[T, E]) decode(r *mpReader, t *T) error {
 	return nil
 }
 
+func (k stringMapKind[T]) decode(r *mpReader, t *T) error {
+	m := k.get(t)
+	*m = wireStrings{}
+	p, done, err := r.nullOrUnknown()
+	if done || err != nil {
+		m.p = p
+		return err
+	}
+	n, err := r.mapLen()
+	if err != nil {
+		return err
+	}
+	m.p, m.elems = isKnown, make(map[string]wireString, min(n, r.r.Len()/2))
+	for range n {
+		raw, err := r.rawString()
+		if err != nil {
+			return err
+		}
+		key := string(raw)
+		v, err := r.stringValue()
+		if err != nil {
+			return fmt.Errorf("[%q]: %w", key, err)
+		}
+		m.elems[key] = v
+	}
+	return nil
+}
+
 func prefixColon(err error) string {
 	s := err.Error()
 	if len(s) > 0 && s[0] == '[' {
@@ -318,6 +346,18 @@ func (k mapKind[T, E]) encode(w mpWriter, t *T) {
 		w.str(key)
 		*e = m.elems[key]
 		k.elem.encode(w, e)
+	}
+}
+
+func (k stringMapKind[T]) encode(w mpWriter, t *T) {
+	m := k.get(t)
+	if w.absent(m.p) {
+		return
+	}
+	_ = w.EncodeMapLen(len(m.elems))
+	for _, key := range slices.Sorted(maps.Keys(m.elems)) {
+		w.str(key)
+		w.stringValue(m.elems[key])
 	}
 }
 

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"maps"
 	"math/big"
 	"slices"
 	"strings"
@@ -290,4 +291,54 @@ func (k mapKind[T, E]) check(t *T, c *checks) {
 		c.at = c.at[:len(c.at)-1]
 	}
 	c.key = outer
+}
+
+// wireStrings is a map of strings; each element keeps its own null or
+// unknown.
+type wireStrings struct {
+	p     presence
+	elems map[string]wireString
+}
+
+// stringMapKind is a map(string) attribute. validKey and validValue, if
+// given, check each known key and known value, at that element's path;
+// validMap, if given, checks the known map as a whole, at the attribute's.
+type stringMapKind[T any] struct {
+	get        func(*T) *wireStrings
+	validKey   func(key string, c *checks) *problem
+	validValue func(key, value string, c *checks) *problem
+	validMap   func(m map[string]wireString, c *checks) *problem
+}
+
+func stringMapAttr[T any](name string, u use, desc string, get func(*T) *wireStrings, k stringMapKind[T]) field[T] {
+	k.get = get
+	return field[T]{name, u, desc, k}
+}
+
+var stringMapType = tftypes.Map{ElementType: tftypes.String}
+
+func (k stringMapKind[T]) tfType() tftypes.Type                { return stringMapType }
+func (k stringMapKind[T]) schema(a *tfprotov6.SchemaAttribute) { a.Type = stringMapType }
+
+func (k stringMapKind[T]) check(t *T, c *checks) {
+	m := k.get(t)
+	if m.p != isKnown {
+		return
+	}
+	if k.validMap != nil {
+		c.report(k.validMap(m.elems, c))
+	}
+	if k.validKey == nil && k.validValue == nil {
+		return
+	}
+	for _, key := range slices.Sorted(maps.Keys(m.elems)) { // one order for the diagnostics
+		c.at = append(c.at, step{key, true})
+		if k.validKey != nil {
+			c.report(k.validKey(key, c))
+		}
+		if v := m.elems[key]; v.set() && k.validValue != nil {
+			c.report(k.validValue(key, v.s, c))
+		}
+		c.at = c.at[:len(c.at)-1]
+	}
 }

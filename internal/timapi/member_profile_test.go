@@ -180,6 +180,22 @@ func TestGetGroupMembersProfile(t *testing.T) {
 						t.Fatalf("%s: %+v, want custom data %v and no name card", m.Account, m, wantData)
 					}
 				}
+				// The basic form, for a reader that knows no keys: every
+				// configured field and the name card.
+				got, err = e.client.GetGroupMembers(ctx, gid, ListOptions{Community: community, AllCustomData: true, Fields: []string{"Role"}, CustomDataKeys: []string{"Level"}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got.Members) != 4 {
+					t.Fatalf("%d members, want 4", len(got.Members))
+				}
+				for _, m := range got.Members {
+					wantData := map[string]map[string]string{"m1": {"Level": "3", "Team": "red"}, "m2": {"Team": "blue"}}[m.Account]
+					wantCard := map[string]string{"m1": "one"}[m.Account]
+					if !reflect.DeepEqual(m.CustomData, wantData) || m.NameCard != wantCard || m.Role == "" || m.JoinTime == 0 {
+						t.Fatalf("%s: %+v, want custom data %v and name card %q", m.Account, m, wantData, wantCard)
+					}
+				}
 			})
 		}
 	}
@@ -198,11 +214,14 @@ func TestGetGroupMembersRequests(t *testing.T) {
 		if _, err := c.GetGroupMembers(t.Context(), "g1", ListOptions{Community: community, NameCard: true, CustomDataKeys: []string{"Level"}}); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := c.GetGroupMembers(t.Context(), "g1", ListOptions{Community: community, AllCustomData: true, NameCard: true, CustomDataKeys: []string{"Level"}}); err != nil {
+			t.Fatal(err)
+		}
 		reqs := f.requests()
-		if len(reqs) != 2 {
+		if len(reqs) != 3 {
 			t.Fatalf("%d requests", len(reqs))
 		}
-		plain, profile := string(reqs[0].Body), string(reqs[1].Body)
+		plain, profile, basic := string(reqs[0].Body), string(reqs[1].Body), string(reqs[2].Body)
 		wantPlain := `{"GroupId":"g1","Limit":200,"Offset":0,"MemberInfoFilter":["Role","JoinTime"]}`
 		if community {
 			wantPlain = `{"GroupId":"g1","Limit":200,"Next":"","MemberInfoFilter":["Role","JoinTime"]}`
@@ -213,6 +232,10 @@ func TestGetGroupMembersRequests(t *testing.T) {
 		wantProfile := strings.TrimSuffix(wantPlain, `"JoinTime"]}`) + `"JoinTime","NameCard"],"AppDefinedDataFilter_GroupMember":["Level"]}`
 		if strings.TrimSpace(profile) != wantProfile {
 			t.Errorf("profile read sent %s\nwant %s", profile, wantProfile)
+		}
+		wantBasic := strings.TrimSuffix(wantPlain, `,"MemberInfoFilter":["Role","JoinTime"]}`) + "}"
+		if strings.TrimSpace(basic) != wantBasic {
+			t.Errorf("basic read sent %s\nwant %s", basic, wantBasic)
 		}
 	}
 }

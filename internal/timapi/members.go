@@ -113,6 +113,13 @@ type ListOptions struct {
 	// AppDefinedDataFilter_GroupMember; none by default, and then the
 	// request does not carry the filter at all.
 	CustomDataKeys []string
+	// AllCustomData reads in the documented basic form instead: no
+	// MemberInfoFilter and no AppDefinedDataFilter_GroupMember, which lists
+	// every member field and every custom member field the app configured
+	// (QD 获取群组成员详细资料 @07c9b6f1), for a reader that does not know the
+	// keys (an import). Fields, NameCard and CustomDataKeys are then ignored.
+	// The answers are larger; the calls are the same.
+	AllCustomData bool
 }
 
 type memberJSON struct {
@@ -158,7 +165,9 @@ func (c *Client) GetGroupMembers(ctx context.Context, groupID string, opt ListOp
 	if opt.PageSize <= 0 {
 		opt.PageSize = defaultPageSize
 	}
-	if opt.Fields == nil {
+	if opt.AllCustomData {
+		opt.Fields, opt.NameCard, opt.CustomDataKeys = nil, false, nil
+	} else if opt.Fields == nil {
 		opt.Fields = defaultMemberFields
 	}
 	if opt.NameCard && !slices.Contains(opt.Fields, "NameCard") {
@@ -202,7 +211,7 @@ func (c *Client) offsetPage(ctx context.Context, groupID string, opt ListOptions
 		GroupID          string `json:"GroupId"`
 		Limit            int
 		Offset           int
-		MemberInfoFilter []string
+		MemberInfoFilter []string `json:",omitempty"` // none only with AllCustomData
 		DataFilter       []string `json:"AppDefinedDataFilter_GroupMember,omitempty"`
 	}{groupID, opt.PageSize, offset, opt.Fields, opt.CustomDataKeys}
 	var resp memberPage
@@ -349,7 +358,7 @@ type communityRequest struct {
 	GroupID          string `json:"GroupId"`
 	Limit            int
 	Next             json.RawMessage
-	MemberInfoFilter []string
+	MemberInfoFilter []string `json:",omitempty"` // none only with AllCustomData
 	DataFilter       []string `json:"AppDefinedDataFilter_GroupMember,omitempty"`
 }
 

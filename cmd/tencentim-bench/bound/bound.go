@@ -21,7 +21,9 @@ const (
 	Create = "create"
 	Plan   = "plan"
 	Churn  = "churn"
-	Import = "import"
+	// NameCards gives NameCardSize(N) members a name card (issue #15).
+	NameCards = "namecards"
+	Import    = "import"
 )
 
 // API commands.
@@ -94,6 +96,9 @@ func (b Bound) withPlans(creating bool, imports int) Bound {
 // ChurnSize is how many members a 1% churn adds, removes and changes role of.
 func ChurnSize(n int) int { return max(1, n/100) }
 
+// NameCardSize is how many members the NameCards scenario gives a name card.
+func NameCardSize(n int) int { return min(n, 1000) }
+
 // Bound is the lower bound of one command: calls per command, and how they
 // depend on each other, for the time bound.
 type Bound struct {
@@ -152,6 +157,12 @@ func Members(scenario string, n, importCap int) Bound {
 		imports, deletes := CeilDiv(k, importCap)+RefusalsToFind(importCap), CeilDiv(k, DeleteBatch)
 		return Bound{Calls: map[string]int{Info: 2, Pages: 2 * readPages, ImportMembers: imports, Delete: deletes, Modify: k},
 			Reads: 2, PagesPerRead: readPages, Writes: imports + deletes + k}.withPlans(false, k)
+	case NameCards:
+		// The refresh and the apply's read (which asks for the name cards),
+		// then one modify_group_member_info per member; nothing to check.
+		k := NameCardSize(n)
+		return Bound{Calls: map[string]int{Info: 2, Pages: 2 * readPages, Modify: k},
+			Reads: 2, PagesPerRead: readPages, Writes: k}
 	default: // plan (the refresh), import (the read after ImportResourceState)
 		return Bound{Calls: map[string]int{Info: 1, Pages: readPages}, Reads: 1, PagesPerRead: readPages}
 	}

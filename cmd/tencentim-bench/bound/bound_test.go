@@ -34,6 +34,10 @@ func TestBounds(t *testing.T) {
 		// two plans checking the 100 new accounts, two reads of 9 rounds,
 		// then 102 writes in 13 rounds
 		{"churn", Members(Churn, 10_000, 300), map[string]int{Info: 2, Pages: 102, ImportMembers: 1, Delete: 1, Modify: 100, AccountCheck: 2}, nil, 33 * ms20, 119 * ms20, 208 * ms20 / 8},
+		// two reads of 9 rounds (Offset) or 52 (Community), then 1,000
+		// modifies in 125 rounds; a group of 300: reads of 3 rounds, 38 rounds
+		{"name cards", Members(NameCards, 10_000, 300), map[string]int{Info: 2, Pages: 102, Modify: 1000}, nil, 143 * ms20, 229 * ms20, 1104 * ms20 / 8},
+		{"name cards, small group", Members(NameCards, 300, 300), map[string]int{Info: 2, Pages: 4, Modify: 300}, nil, 44 * ms20, 44 * ms20, 306 * ms20 / 8},
 		{"accounts create", Accounts(Create, 10_000), map[string]int{AccountImport: 100}, nil, 0, 0, 100 * ms20 / 8},
 		{"accounts create, 100,000", Accounts(Create, 100_000), map[string]int{AccountImport: 1000}, nil, 0, 0, 1000 * ms20 / 8},
 		{"accounts create, 101", Accounts(Create, 101), map[string]int{AccountImport: 2}, nil, 0, 0, 2 * ms20 / 8},

@@ -17,8 +17,11 @@ resource "tencentim_group_members" "oncall" {
   exclusive = true
 
   members = {
-    tommy = { role = "Admin" }
-    alice = {}
+    # A declared name card is managed (restored on drift; "" clears it). Only
+    # the custom_data keys named are managed; they must be custom member
+    # fields configured for the app in the IM console.
+    tommy = { role = "Admin", name_card = "On-call lead", custom_data = { dept = "sre" } }
+    alice = {} # alice's name card and custom fields are left alone
   }
 
   timeouts = {
